@@ -1,0 +1,3 @@
+"""Starflow: durable workflows written in Starlark, resumed from interpreter snapshots."""
+
+__all__: list[str] = []

@@ -1,0 +1,726 @@
+"""Running compiled Starlark: modules, function values, steps and errors.
+
+The machine owns everything that happens at run time around the compiled
+code: it builds a module's Python globals (runtime helpers, built-ins,
+predeclared values, the step budget), runs `$toplevel`, freezes the globals,
+and turns whatever Python raised into a Starlark error with a call stack.
+
+Error translation. Compiled functions are ordinary Python functions whose
+code objects the compiler registered (`CompiledModule.codes`). When an
+exception reaches a boundary (`exec_file`, a Starlark `Function` called from
+Python), the machine walks the traceback: each frame running one of our
+code objects becomes a `CallFrame`, positioned by `tb_lasti` through
+`co_positions()` (the compiler stamped Starlark lines and columns on every
+Python node). Comprehension frames fold into the enclosing function's frame.
+Then the exception itself is mapped:
+
+- `EvalError` from the runtime (`ops`, `universe`, built-ins): keep the
+  message, attach the stack;
+- a Python exception raised *in* a Starlark frame: the few that compiled code
+  can raise (NameError/UnboundLocalError: a variable referenced before
+  assignment; TypeError at a call: argument binding, re-explained in Go's
+  words; TypeError from hashing: unhashable key; ZeroDivisionError) become
+  Starlark errors;
+- RecursionError anywhere: "call stack too deep";
+- any other exception raised inside `starflow.starlark`: `InternalError`
+  (a bug), chained with `from`;
+- an exception raised by an embedder's built-in: an error of that call.
+
+Steps. The budget is a one-element list shared by every module a thread
+runs (`$S`); compiled code decrements it at each loop iteration and function
+entry and calls `_exhausted` when it goes negative.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+import threading
+import types
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from . import compiler as _compiler
+from . import ops, parser, resolve, universe, values
+from .errors import CallFrame, EvalError, InternalError, StarlarkError, StarlarkSyntaxError
+from .syntax import Position
+from .values import Builtin, Dict, List, Set
+
+__all__ = ["Function", "check", "current_thread", "exec_file"]
+
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__))
+_UNLIMITED = (1 << 30) - 1
+
+# ---------------------------------------------------------------- code registry
+
+# code object -> (CodeInfo, CompiledModule); weak so dropped modules go away
+_CODES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class _ThreadState(threading.local):
+    thread: Any = None
+
+
+_local = _ThreadState()
+
+
+class ThreadContext:
+    """The state a running Starlark thread needs from built-ins: print, steps."""
+
+    __slots__ = ("budget", "load", "max_steps", "name", "print", "unlimited")
+
+    def __init__(
+        self,
+        print_fn: Callable[[str], None] | None = None,
+        max_steps: int | None = None,
+        load: Callable[[str], Mapping[str, Any]] | None = None,
+        name: str = "main",
+    ):
+        self.print = print_fn
+        self.max_steps = max_steps
+        self.unlimited = max_steps is None
+        self.budget = [_UNLIMITED if max_steps is None else max_steps]
+        self.load = load
+        self.name = name
+
+    @property
+    def steps(self) -> int:
+        """Steps taken so far (only meaningful when a budget was given)."""
+        if self.max_steps is None:
+            return 0
+        return self.max_steps - max(self.budget[0], 0)
+
+
+def current_thread() -> ThreadContext | None:
+    """The Starlark thread running on this Python thread, if any."""
+    return _local.thread
+
+
+def _print(*args, sep: str = " ") -> None:
+    msg = sep.join(values_str(a) for a in args) if args else ""
+    th = _local.thread
+    if th is not None and th.print is not None:
+        th.print(msg)
+    else:
+        sys.stdout.write(msg + "\n")
+
+
+def values_str(x) -> str:
+    from .format import str_value
+
+    return str_value(x)
+
+
+# ---------------------------------------------------------------- Function
+
+
+class Function:
+    """A Starlark function value (`def` or `lambda`).
+
+    `fn` is the compiled Python function: its defaults and closure cells are
+    the Starlark function's defaults and captured variables. Generated code
+    calls `fn` directly; calling the `Function` from Python goes through the
+    machine, which converts arguments with `from_python` and translates errors.
+    """
+
+    type_name = "function"
+    __slots__ = ("__weakref__", "fn", "name")
+
+    def __init__(self, fn: types.FunctionType, name: str):
+        self.fn = fn
+        self.name = name
+
+    def starlark_repr(self) -> str:
+        return f"<function {self.name}>"
+
+    def starlark_freeze(self) -> None:
+        fn = self.fn
+        for d in fn.__defaults__ or ():
+            values.freeze(d)
+        for d in (fn.__kwdefaults__ or {}).values():
+            values.freeze(d)
+        for cell in fn.__closure__ or ():
+            try:
+                v = cell.cell_contents
+            except ValueError:  # an empty cell: the variable is not bound yet
+                continue
+            values.freeze(v)
+
+    def __repr__(self) -> str:
+        return f"<function {self.name}>"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        args = tuple(values.from_python(a) for a in args)
+        kwargs = {k: values.from_python(v) for k, v in kwargs.items()}
+        th = _local.thread
+        if th is not None:
+            # called back from a built-in of a running thread: errors propagate
+            return self.fn(*args, **kwargs)
+        ctx = ThreadContext()
+        _local.thread = ctx
+        try:
+            return _run_guarded(lambda: self.fn(*args, **kwargs), ctx)
+        finally:
+            _local.thread = None
+
+    @property
+    def params(self) -> list[str]:
+        co = self.fn.__code__
+        n = co.co_argcount + co.co_kwonlyargcount
+        n += bool(co.co_flags & inspect.CO_VARARGS) + bool(co.co_flags & inspect.CO_VARKEYWORDS)
+        return list(co.co_varnames[:n])
+
+
+def _mkfunc(fn: types.FunctionType, name: str) -> Function:
+    return Function(fn, name)
+
+
+def _callable(f):
+    t = type(f)
+    if t is Function:
+        return f.fn
+    if t is Builtin:
+        return f
+    if callable(f) and hasattr(t, "type_name"):
+        return f
+    raise EvalError(f"invalid call of non-function ({values.type_name(f)})")
+
+
+def _recursive(name: str):
+    raise EvalError(f"function {name} called recursively")
+
+
+def _tick() -> bool:
+    th = _local.thread
+    if th is not None:
+        b = th.budget
+        b[0] -= 1
+        if b[0] < 0:
+            _exhausted_for(th)
+    return True
+
+
+def _exhausted_for(th: ThreadContext | None) -> None:
+    if th is not None and th.unlimited:
+        th.budget[0] = _UNLIMITED
+        return
+    raise EvalError("Starlark computation cancelled: too many steps")
+
+
+def _make_exhausted(ctx: ThreadContext):
+    def _exhausted():
+        _exhausted_for(ctx)
+
+    return _exhausted
+
+
+def _iter_end(it, result):
+    ops.iter_done(it)
+    return result
+
+
+def _iter_copy(x):
+    # An inner comprehension loop iterates a copy: it cannot release a
+    # guard from inside an expression (see compiler: comprehensions).
+    seq = ops.iterate(x)
+    try:
+        return tuple(seq)
+    finally:
+        ops.iter_done(x)
+
+
+def _in(x, y):
+    return ops.contains(y, x)
+
+
+def _not_in(x, y):
+    return not ops.contains(y, x)
+
+
+def _iadd(x, y):
+    if type(x) is List:
+        return ops.augmented("+", x, y)
+    if type(x) is type(y) and type(x) in _ADD_NATIVE:
+        return x + y
+    return ops.add(x, y)
+
+
+def _mkdict(pairs):
+    d = Dict()
+    for k, v in pairs:
+        if k in d:
+            from .format import repr_value
+
+            raise EvalError(f"duplicate key: {repr_value(k)}")
+        d[k] = v
+    return d
+
+
+_ADD_NATIVE = frozenset({int, str, float, tuple, bytes})
+_ARITH_NATIVE = frozenset({int, float})
+_EQ_NATIVE = frozenset({int, str, float, bytes, bool, type(None)})
+_CMP_NATIVE = frozenset({int, str, float, bytes})
+
+
+def _runtime_helpers() -> dict[str, Any]:
+    return {
+        "__builtins__": {},
+        "$List": List,
+        "$Dict": Dict,
+        "$Set": Set,
+        "$Function": Function,
+        "$type": type,
+        "$mkfunc": _mkfunc,
+        "$callable": _callable,
+        "$recursive": _recursive,
+        "$tick": _tick,
+        "$iterate": ops.iterate,
+        "$iter_done": ops.iter_done,
+        "$iter_end": _iter_end,
+        "$iter_copy": _iter_copy,
+        "$unpack": ops.unpack,
+        "$index": ops.index,
+        "$setindex": ops.setindex,
+        "$slice": ops.slice,
+        "$getattr": ops.getattr_,
+        "$setattr": ops.setattr_,
+        "$star": ops.star_args,
+        "$starstar": ops.kwargs_dict,
+        "$add": ops.add,
+        "$sub": ops.sub,
+        "$mul": ops.mul,
+        "$truediv": ops.truediv,
+        "$floordiv": ops.floordiv,
+        "$mod": ops.mod,
+        "$bitand": ops.bitand,
+        "$bitor": ops.bitor,
+        "$bitxor": ops.bitxor,
+        "$lshift": ops.lshift,
+        "$rshift": ops.rshift,
+        "$iadd": _iadd,
+        "$eq": ops.eq,
+        "$ne": ops.ne,
+        "$lt": ops.lt,
+        "$le": ops.le,
+        "$gt": ops.gt,
+        "$ge": ops.ge,
+        "$in": _in,
+        "$not_in": _not_in,
+        "$neg": ops.neg,
+        "$pos": ops.pos,
+        "$invert": ops.invert,
+        "$mkdict": _mkdict,
+        "$ADD_NATIVE": _ADD_NATIVE,
+        "$ARITH_NATIVE": _ARITH_NATIVE,
+        "$EQ_NATIVE": _EQ_NATIVE,
+        "$CMP_NATIVE": _CMP_NATIVE,
+    }
+
+
+_HELPERS = _runtime_helpers()
+
+# ---------------------------------------------------------------- compile cache
+
+_CACHE: dict[tuple, _compiler.CompiledModule] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_MAX = 256
+
+
+def _universe(options: frozenset[str]) -> dict[str, Any]:
+    return universe.universe(options)
+
+
+def compile_module(
+    filename: str,
+    source: str | bytes,
+    predeclared_names: Iterable[str],
+    options: frozenset[str],
+) -> _compiler.CompiledModule:
+    """Parse, resolve and compile `source`, or return the cached result.
+
+    The cache key is the content (sha256 of the source), the filename, the
+    dialect options and the set of predeclared names: the same script
+    compiles once per process.
+    """
+    if isinstance(source, bytes):
+        try:
+            source = source.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise StarlarkSyntaxError(
+                Position(filename, 1, 1), f"invalid UTF-8 in source: {e.reason}"
+            ) from None
+    h = _compiler.source_hash(source)
+    pre = frozenset(predeclared_names)
+    key = (h, filename, options, pre)
+    cm = _CACHE.get(key)
+    if cm is not None:
+        return cm
+    file = parser.parse(filename, source)
+    uni = _universe(options | {"set"})
+    file.extra["candidate_names"] = sorted(set(pre) | set(uni))
+    resolve.resolve_file(file, pre.__contains__, uni.__contains__, options)
+    try:
+        cm = _compiler.compile_file(file, h, options)
+    except RecursionError:
+        raise StarlarkSyntaxError(Position(filename, 1, 1), "program too deeply nested") from None
+    for co, info in cm.codes.items():
+        _CODES[co] = (info, cm)
+    with _CACHE_LOCK:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = cm
+    return cm
+
+
+# ---------------------------------------------------------------- running modules
+
+
+def _wrap_predeclared(v):
+    if callable(v) and not hasattr(type(v), "type_name") and type(v) not in (Builtin, Function):
+        if isinstance(v, type):
+            return Builtin(getattr(v, "__name__", "builtin"), v)
+        return Builtin(getattr(v, "__name__", "builtin"), v)
+    return v
+
+
+def _module_globals(
+    cm: _compiler.CompiledModule,
+    predeclared: Mapping[str, Any],
+    options: frozenset[str],
+    ctx: ThreadContext,
+) -> dict[str, Any]:
+    g = dict(_HELPERS)
+    uni = _universe(options | {"set"})
+    for name in cm.universal_used:
+        v = uni[name]
+        g["$b_" + name] = v
+        if type(v) is Builtin:
+            g["$f_" + name] = v.fn
+    if "print" in cm.universal_used:
+        g["$f_print"] = _print
+        g["$b_print"] = Builtin("print", _print)
+    for name in cm.predeclared_used:
+        g["$b_" + name] = _wrap_predeclared(predeclared[name])
+    g["$S"] = ctx.budget
+    g["$exhausted"] = _make_exhausted(ctx)
+    g["$busy"] = [False] * cm.num_functions
+    g["$load"] = _make_loader(ctx, cm.filename)
+    g["$loadattr"] = _loadattr
+    return g
+
+
+def _make_loader(ctx: ThreadContext, filename: str):
+    def _load(module: str):
+        if ctx.load is None:
+            raise EvalError(f"cannot load {module}: no load function")
+        try:
+            result = ctx.load(module)
+        except StarlarkError as e:
+            raise EvalError(f"cannot load {module}: {e}") from e
+        except Exception as e:  # the embedder's loader: any failure is the load's error
+            raise EvalError(f"cannot load {module}: {e}") from e
+        return result
+
+    return _load
+
+
+def _loadattr(mod, name: str, module: str):
+    try:
+        return mod[name]
+    except (KeyError, TypeError):
+        raise EvalError(f"load: name {name} not found in module {module}") from None
+
+
+def exec_file(
+    filename: str,
+    source: str | bytes,
+    *,
+    predeclared: Mapping[str, Any] | None = None,
+    options: Iterable[str] | None = None,
+    max_steps: int | None = None,
+    load: Callable[[str], Mapping[str, Any]] | None = None,
+    print: Callable[[str], None] | None = None,
+    freeze: bool = True,
+) -> dict[str, Any]:
+    """Run a Starlark module and return its globals, frozen.
+
+    Args:
+        filename: the name used in positions and tracebacks.
+        source: the program text (str, or UTF-8 bytes).
+        predeclared: names the program may use besides the universal ones. A
+            Python callable becomes a built-in, called with Starlark values.
+        options: dialect flags: "set", "while", "recursion", "globalreassign",
+            "toplevelcontrol".
+        max_steps: a bound on loop iterations plus calls; past it the run
+            stops with an `EvalError`.
+        load: resolves `load("name", ...)` to a mapping of the module's globals.
+        print: receives each line `print` produces (default: stdout).
+        freeze: freeze the globals when the module is done (as the spec
+            requires; the REPL turns it off so entries can keep mutating).
+
+    Returns:
+        The module's globals in binding order (only those bound), frozen.
+
+    Raises:
+        StarlarkSyntaxError: the file does not parse or resolve (every error).
+        EvalError: a runtime error, with the Starlark call stack.
+    """
+    predeclared = dict(predeclared or {})
+    opts = _check_options(options)
+    cm = compile_module(filename, source, predeclared.keys(), opts)
+    outer = _local.thread
+    ctx = ThreadContext(
+        print_fn=print or (outer.print if outer else None), max_steps=max_steps, load=load
+    )
+    if outer is not None and max_steps is None:
+        ctx.budget = outer.budget  # a module loaded by a running thread shares its budget
+        ctx.unlimited = outer.unlimited
+    g = _module_globals(cm, predeclared, opts, ctx)
+    _local.thread = ctx
+    try:
+        exec(cm.code, g)  # noqa: S102 - code compiled from our own AST, never from text
+        _run_guarded(g["$toplevel"], ctx)
+    finally:
+        _local.thread = outer
+    result: dict[str, Any] = {}
+    for name in cm.globals:
+        pn = cm.pyname[name]
+        if pn in g:
+            result[name] = g[pn]
+    if freeze:
+        for v in result.values():
+            values.freeze(v)
+    return result
+
+
+_OPTIONS = frozenset({"set", "while", "recursion", "globalreassign", "toplevelcontrol"})
+
+
+def _check_options(options: Iterable[str] | None) -> frozenset[str]:
+    if options is None:
+        return frozenset()
+    if isinstance(options, str):
+        options = [options]
+    opts = frozenset(options)
+    bad = opts - _OPTIONS
+    if bad:
+        raise ValueError(f"unknown dialect option(s): {', '.join(sorted(bad))}")
+    return opts
+
+
+def check(
+    filename: str,
+    source: str | bytes,
+    *,
+    predeclared: Mapping[str, Any] | Iterable[str] | None = None,
+    options: Iterable[str] | None = None,
+) -> None:
+    """Parse and resolve without running; raise `StarlarkSyntaxError` with every static error."""
+    names = list(predeclared or ())
+    compile_module(filename, source, names, _check_options(options))
+
+
+# ---------------------------------------------------------------- error translation
+
+
+def _run_guarded(fn: Callable[[], Any], ctx: ThreadContext) -> Any:
+    try:
+        return fn()
+    except StarlarkError as e:
+        if isinstance(e, EvalError) and e.stack:
+            raise
+        if isinstance(e, EvalError):
+            raise _translate(e, e.__traceback__) from e.__cause__
+        raise
+    except RecursionError as e:
+        raise _translate(e, e.__traceback__) from None
+    except Exception as e:  # the boundary: every other exception is translated here
+        err = _translate(e, e.__traceback__)
+        raise err from e
+
+
+def _frames(tb) -> tuple[list[CallFrame], Any, bool]:
+    """Starlark frames of a traceback; the last Starlark tb; whether it raised itself."""
+    frames: list[CallFrame] = []
+    last = None
+    while tb is not None:
+        co = tb.tb_frame.f_code
+        entry = _CODES.get(co)
+        if entry is not None:
+            info, cm = entry
+            pos = _position(co, tb.tb_lasti, cm.filename)
+            if info.kind == "comprehension" and frames:
+                frames[-1] = CallFrame(frames[-1].name, pos)
+            else:
+                frames.append(CallFrame(info.name, pos))
+            last = tb
+        tb = tb.tb_next
+    raised_here = last is not None and last.tb_next is None
+    return frames, last, raised_here
+
+
+def _position(co, lasti: int, filename: str) -> Position:
+    if lasti < 0:
+        return Position(filename, co.co_firstlineno, 1)
+    positions = list(co.co_positions())
+    idx = lasti // 2
+    if 0 <= idx < len(positions):
+        line, _, col, _ = positions[idx]
+        if line is not None:
+            return Position(filename, line, (col or 0) + 1)
+    return Position(filename, co.co_firstlineno, 1)
+
+
+def _raised_in_package(tb) -> bool:
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    fname = tb.tb_frame.f_code.co_filename
+    return os.path.dirname(os.path.abspath(fname)) == _PKG_DIR
+
+
+def _translate(e: BaseException, tb) -> EvalError:
+    frames, last, raised_here = _frames(tb)
+    function = None
+    if last is not None:
+        _, cm = _CODES[last.tb_frame.f_code]
+        pos = frames[-1].pos if frames else None
+        if pos is not None and not raised_here:
+            function = cm.call_names.get((pos.line, pos.col))
+    if isinstance(e, EvalError):
+        return EvalError(e.msg, frames, function)
+    if isinstance(e, RecursionError):
+        return EvalError("call stack too deep", frames[-50:])
+    if raised_here:
+        msg = _explain_here(e, last)
+        if msg is not None:
+            return EvalError(msg, frames, function)
+    elif last is not None and isinstance(e, TypeError) and _is_binding_error(last, e):
+        msg = _explain_here(e, last)
+        if msg is not None:
+            return EvalError(msg, frames, function)
+    if _raised_in_package(tb) or last is None:
+        err = InternalError(f"internal error: {type(e).__name__}: {e}", frames, function)
+        return err
+    # an embedder's built-in raised: that is the error of the call
+    return EvalError(str(e) or type(e).__name__, frames, function)
+
+
+def _is_binding_error(last_tb, e: TypeError) -> bool:
+    # Builtin.__call__ calling fn(...) with arguments Python could not bind
+    nxt = last_tb.tb_next
+    return (
+        nxt is not None and nxt.tb_next is None and nxt.tb_frame.f_code is Builtin.__call__.__code__
+    )
+
+
+def _explain_here(e: BaseException, tb) -> str | None:
+    """Explain a Python exception raised directly by compiled code."""
+    frame = tb.tb_frame
+    if isinstance(e, UnboundLocalError):
+        name = getattr(e, "name", None) or _quoted(str(e))
+        return f"local variable {name} referenced before assignment"
+    if isinstance(e, NameError):
+        name = getattr(e, "name", None) or _quoted(str(e))
+        if name and name.startswith("$l_"):
+            name = name[3:]
+        if "free variable" in str(e):
+            return f"local variable {name} referenced before assignment"
+        return f"global variable {name} referenced before assignment"
+    if isinstance(e, ZeroDivisionError):
+        return "division by zero"
+    if isinstance(e, TypeError):
+        text = str(e)
+        if "unhashable type" in text:
+            return f"unhashable type: {_starlark_type_in(text)}"
+        return _explain_call(frame, tb, text)
+    return None
+
+
+def _quoted(text: str) -> str | None:
+    i = text.find("'")
+    j = text.find("'", i + 1)
+    if i >= 0 and j > i:
+        return text[i + 1 : j]
+    return None
+
+
+_PY_TYPE_NAMES = {
+    "List": "list",
+    "Dict": "dict",
+    "Set": "set",
+    "list": "list",
+    "dict": "dict",
+}
+
+
+def _starlark_type_in(text: str) -> str:
+    q = _quoted(text) or "value"
+    return _PY_TYPE_NAMES.get(q, q)
+
+
+def _explain_call(frame, tb, text: str) -> str | None:
+    """A TypeError at a call site: argument binding failed, or not callable."""
+    _, cm = _CODES[frame.f_code]
+    pos = _position(frame.f_code, tb.tb_lasti, cm.filename)
+    callee_name = cm.call_names.get((pos.line, pos.col))
+    if "not callable" in text:
+        return f"invalid call of non-function ({_starlark_type_in(text)})"
+    if "argument after * must be" in text:
+        return (
+            f"argument after * must be iterable, not {_starlark_type_in(text.rsplit(' ', 1)[-1])}"
+        )
+    if "argument after ** must be" in text:
+        return "argument after ** must be a mapping"
+    if "keywords must be strings" in text:
+        return "keywords must be strings"
+    name = callee_name or "function"
+    return _binding_message(name, text)
+
+
+def _binding_message(name: str, text: str) -> str:
+    """Rephrase Python's argument-binding TypeError in Go's words."""
+    import re
+
+    m = re.search(r"missing (\d+) required (?:positional|keyword-only) arguments?: (.*)$", text)
+    if m:
+        n = int(m.group(1))
+        names = re.findall(r"'([^']*)'", m.group(2))
+        return f"function {name} missing {n} argument{'s' if n != 1 else ''} ({', '.join(names)})"
+    m = re.search(
+        r"takes (?:from \d+ to )?(\d+) positional arguments? but (\d+) (?:positional arguments? )?(?:was|were) given",
+        text,
+    )
+    if m:
+        want, got = int(m.group(1)), int(m.group(2))
+        at_most = "from" in text
+        return (
+            f"function {name} accepts {'at most ' if at_most else ''}{want} positional "
+            f"argument{'s' if want != 1 else ''} ({got} given)"
+        )
+    m = re.search(r"takes (\d+) positional arguments? but (\d+)", text)
+    if m:
+        want, got = int(m.group(1)), int(m.group(2))
+        return f"function {name} accepts {want} positional argument{'s' if want != 1 else ''} ({got} given)"
+    m = re.search(r"got an unexpected keyword argument '([^']*)'", text)
+    if m:
+        return f"function {name} got an unexpected keyword argument {m.group(1)}"
+    m = re.search(r"got multiple values for (?:keyword )?argument '([^']*)'", text)
+    if m:
+        return f"function {name} got multiple values for parameter {m.group(1)}"
+    m = re.search(r"takes no arguments \((\d+) given\)", text)
+    if m:
+        return f"function {name} accepts no arguments ({m.group(1)} given)"
+    m = re.search(r"takes exactly one argument \((\d+) given\)", text)
+    if m:
+        return f"{name}: got {m.group(1)} arguments, want 1"
+    m = re.search(
+        r"got some positional-only arguments passed as keyword arguments: '([^']*)'", text
+    )
+    if m:
+        return f"{name}: unexpected keyword argument {m.group(1)}"
+    m = re.search(r"takes no keyword arguments", text)
+    if m:
+        return f"{name}: unexpected keyword arguments"
+    return f"{name}: {text}"

@@ -1,0 +1,782 @@
+"""Starlark operators and the other slow paths that generated code calls.
+
+This module owns the semantics of the binary and unary operators, `in`,
+indexing, slicing, attribute access (`x.f`, `x.f = v`, `dir`), iteration
+for `for` loops and comprehensions, sequence unpacking, `*args`/`**kwargs`
+at call sites and augmented assignment. Generated code inlines the common
+cases and calls these functions for the rest; they must therefore accept
+any values and fail only with `EvalError` (Go's wording), never with a
+Python exception.
+
+`format` (string interpolation, repr in messages), `strings` (methods of
+string and bytes) and `universe` (methods of list/dict/set) are imported
+lazily: they import this module.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from .errors import EvalError
+from .values import (
+    Builtin,
+    Dict,
+    List,
+    Module,
+    Set,
+    check_hash_mutable,
+    check_hashable,
+    check_list_mutable,
+    compare,
+    equal,
+    type_name,
+)
+
+__all__ = [
+    "add",
+    "as_int32",
+    "augmented",
+    "binary",
+    "bitand",
+    "bitor",
+    "bitxor",
+    "contains",
+    "dir_",
+    "eq",
+    "floordiv",
+    "ge",
+    "getattr_",
+    "gt",
+    "hasattr_",
+    "index",
+    "invert",
+    "iter_done",
+    "iterate",
+    "kwargs_dict",
+    "le",
+    "lshift",
+    "lt",
+    "mod",
+    "mul",
+    "ne",
+    "nearest",
+    "neg",
+    "pos",
+    "rshift",
+    "setattr_",
+    "setindex",
+    "slice",
+    "star_args",
+    "sub",
+    "to_float",
+    "truediv",
+    "unpack",
+]
+
+# ---------------------------------------------------------------------------
+# Lazy imports (these modules import ops)
+
+_format_mod: Any = None
+_method_tables: dict[type, dict[str, Any]] | None = None
+
+
+def _fmt() -> Any:
+    global _format_mod
+    if _format_mod is None:
+        from . import format as f
+
+        _format_mod = f
+    return _format_mod
+
+
+def _tables() -> dict[type, dict[str, Any]]:
+    global _method_tables
+    if _method_tables is None:
+        from . import strings, universe
+
+        _method_tables = {
+            str: strings.STR_METHODS,
+            bytes: strings.BYTES_METHODS,
+            List: universe.LIST_METHODS,
+            Dict: universe.DICT_METHODS,
+            Set: universe.SET_METHODS,
+        }
+    return _method_tables
+
+
+# ---------------------------------------------------------------------------
+# Numeric helpers
+
+_I32_MIN = -(1 << 31)
+_I32_MAX = (1 << 31) - 1
+
+
+def as_int32(x: Any) -> int:
+    """`x` as an int in the signed 32-bit range, as Go's AsInt32 (bool is not an int)."""
+    if type(x) is not int:
+        raise EvalError(f"got {type_name(x)}, want int")
+    if x < _I32_MIN or x > _I32_MAX:
+        raise EvalError(f"{x} out of range")
+    return x
+
+
+def to_float(x: int) -> float:
+    """The float nearest the int `x`; as Go, fails if it is not finite."""
+    try:
+        return float(x)
+    except OverflowError:
+        raise EvalError("int too large to convert to float") from None
+
+
+def _unknown(op: str, x: Any, y: Any) -> EvalError:
+    return EvalError(f"unknown binary op: {type_name(x)} {op} {type_name(y)}")
+
+
+# Go's cap on the size of a repetition result.
+_MAX_ALLOC = 1 << 30
+
+
+# ---------------------------------------------------------------------------
+# Arithmetic
+
+
+def add(x: Any, y: Any) -> Any:
+    """`x + y`: numbers, and concatenation of string, bytes, tuple and list."""
+    tx = type(x)
+    ty = type(y)
+    if tx is ty:
+        if tx is int or tx is str or tx is float or tx is tuple or tx is bytes:
+            return x + y
+        if tx is List:
+            z = List(x)
+            z.extend(y)
+            return z
+    elif tx is int and ty is float:
+        return to_float(x) + y
+    elif tx is float and ty is int:
+        return x + to_float(y)
+    raise _unknown("+", x, y)
+
+
+def sub(x: Any, y: Any) -> Any:
+    """`x - y`: numbers and set difference."""
+    tx = type(x)
+    ty = type(y)
+    if tx is ty:
+        if tx is int or tx is float:
+            return x - y
+        if tx is Set:
+            return Set.fromkeys(k for k in x if k not in y)
+    elif tx is int and ty is float:
+        return to_float(x) - y
+    elif tx is float and ty is int:
+        return x - to_float(y)
+    raise _unknown("-", x, y)
+
+
+def _repeat(seq: Any, n: int) -> Any:
+    t = type(seq)
+    if len(seq) == 0:
+        return List() if t is List else seq
+    if n < _I32_MIN or n > _I32_MAX:
+        raise EvalError(f"repeat count {n} too large")
+    if n < 1:
+        return List() if t is List else t()
+    if len(seq) * n >= _MAX_ALLOC:
+        raise EvalError(f"excessive repeat ({len(seq)} * {n} elements)")
+    if t is List:
+        return List(list.__mul__(seq, n))
+    return seq * n
+
+
+_SEQ_REPEAT = frozenset({str, bytes, tuple, List})
+
+
+def mul(x: Any, y: Any) -> Any:
+    """`x * y`: numbers, and repetition of string, bytes, tuple and list by an int."""
+    tx = type(x)
+    ty = type(y)
+    if tx is int:
+        if ty is int:
+            return x * y
+        if ty is float:
+            return to_float(x) * y
+        if ty in _SEQ_REPEAT:
+            return _repeat(y, x)
+    elif tx is float:
+        if ty is float:
+            return x * y
+        if ty is int:
+            return x * to_float(y)
+    elif ty is int and tx in _SEQ_REPEAT:
+        return _repeat(x, y)
+    raise _unknown("*", x, y)
+
+
+def _num_pair(op: str, x: Any, y: Any) -> tuple[float, float]:
+    """Both operands as floats (Go converts ints first), or an unknown-op error."""
+    tx = type(x)
+    ty = type(y)
+    if (tx is int or tx is float) and (ty is int or ty is float):
+        return (to_float(x) if tx is int else x), (to_float(y) if ty is int else y)
+    raise _unknown(op, x, y)
+
+
+def truediv(x: Any, y: Any) -> float:
+    """`x / y`: always a float."""
+    a, b = _num_pair("/", x, y)
+    if b == 0.0:
+        raise EvalError("floating-point division by zero")
+    return a / b
+
+
+def floordiv(x: Any, y: Any) -> Any:
+    """`x // y`: floored; int if both operands are ints."""
+    if type(x) is int and type(y) is int:
+        if y == 0:
+            raise EvalError("floored division by zero")
+        return x // y
+    a, b = _num_pair("//", x, y)
+    if b == 0.0:
+        raise EvalError("floored division by zero")
+    q = a / b
+    # as Go: floor(x / y), which is not always Python's float //
+    return float(math.floor(q)) if math.isfinite(q) else q
+
+
+def mod(x: Any, y: Any) -> Any:
+    """`x % y`: floored remainder of numbers, or string interpolation."""
+    tx = type(x)
+    if tx is str:
+        return _fmt().percent_format(x, y)
+    ty = type(y)
+    if tx is int and ty is int:
+        if y == 0:
+            raise EvalError("integer modulo by zero")
+        return x % y
+    a, b = _num_pair("%", x, y)
+    if b == 0.0:
+        raise EvalError("floating-point modulo by zero")
+    return a % b  # Python's float % is floored, as Go's Float.Mod
+
+
+def bitand(x: Any, y: Any) -> Any:
+    """`x & y`: ints, and set intersection."""
+    tx = type(x)
+    if tx is type(y):
+        if tx is int:
+            return x & y
+        if tx is Set:
+            return Set.fromkeys(k for k in x if k in y)
+    raise _unknown("&", x, y)
+
+
+def bitor(x: Any, y: Any) -> Any:
+    """`x | y`: ints, dict union and set union."""
+    tx = type(x)
+    if tx is type(y):
+        if tx is int:
+            return x | y
+        if tx is Dict:
+            z = Dict(x)
+            z.update(y)
+            return z
+        if tx is Set:
+            z = Set(x)
+            z.update(y)
+            return z
+    raise _unknown("|", x, y)
+
+
+def bitxor(x: Any, y: Any) -> Any:
+    """`x ^ y`: ints, and set symmetric difference."""
+    tx = type(x)
+    if tx is type(y):
+        if tx is int:
+            return x ^ y
+        if tx is Set:
+            z = Set.fromkeys(k for k in x if k not in y)
+            z.update((k, None) for k in y if k not in x)
+            return z
+    raise _unknown("^", x, y)
+
+
+def _shift_count(y: Any) -> int:
+    n = as_int32(y)
+    if n < 0:
+        raise EvalError(f"negative shift count: {n}")
+    return n
+
+
+def lshift(x: Any, y: Any) -> int:
+    """`x << y` on ints; as Go, the count must be in [0, 512)."""
+    if type(x) is int:
+        n = _shift_count(y)
+        if n >= 512:
+            raise EvalError(f"shift count too large: {n}")
+        return x << n
+    raise _unknown("<<", x, y)
+
+
+def rshift(x: Any, y: Any) -> int:
+    """`x >> y` on ints (arithmetic shift)."""
+    if type(x) is int:
+        return x >> _shift_count(y)
+    raise _unknown(">>", x, y)
+
+
+# ---------------------------------------------------------------------------
+# Unary
+
+
+def neg(x: Any) -> Any:
+    """`-x` for int and float."""
+    t = type(x)
+    if t is int or t is float:
+        return -x
+    raise EvalError(f"unknown unary op: - {type_name(x)}")
+
+
+def pos(x: Any) -> Any:
+    """`+x` for int and float."""
+    t = type(x)
+    if t is int or t is float:
+        return +x
+    raise EvalError(f"unknown unary op: + {type_name(x)}")
+
+
+def invert(x: Any) -> int:
+    """`~x` for int."""
+    if type(x) is int:
+        return ~x
+    raise EvalError(f"unknown unary op: ~ {type_name(x)}")
+
+
+# ---------------------------------------------------------------------------
+# Comparisons
+
+
+def eq(x: Any, y: Any) -> bool:
+    """`x == y`."""
+    return equal(x, y)
+
+
+def ne(x: Any, y: Any) -> bool:
+    """`x != y`."""
+    return not equal(x, y)
+
+
+def lt(x: Any, y: Any) -> bool:
+    """`x < y`."""
+    return compare("<", x, y)
+
+
+def le(x: Any, y: Any) -> bool:
+    """`x <= y`."""
+    return compare("<=", x, y)
+
+
+def gt(x: Any, y: Any) -> bool:
+    """`x > y`."""
+    return compare(">", x, y)
+
+
+def ge(x: Any, y: Any) -> bool:
+    """`x >= y`."""
+    return compare(">=", x, y)
+
+
+# ---------------------------------------------------------------------------
+# Membership
+
+
+def contains(container: Any, x: Any) -> bool:
+    """`x in container`."""
+    t = type(container)
+    if t is List or t is tuple:
+        tx = type(x)
+        if tx is str or tx is bytes:
+            return x in container  # Python's == agrees with Starlark's here
+        return any(equal(e, x) for e in container)
+    if t is Dict:
+        # as Go: an unhashable key is simply not found
+        try:
+            return x in container
+        except TypeError:
+            return False
+    if t is Set:
+        check_hashable(x)
+        return x in container
+    if t is str:
+        if type(x) is not str:
+            raise EvalError(f"'in <string>' requires string as left operand, not {type_name(x)}")
+        return x in container
+    if t is bytes:
+        tx = type(x)
+        if tx is bytes:
+            return x in container
+        if tx is int:
+            if x < 0 or x > 255:
+                raise EvalError(
+                    f"int in bytes: {x} out of range (want value in unsigned 8-bit range)"
+                )
+            return x in container
+        raise EvalError(f"'in bytes' requires bytes or int as left operand, not {type_name(x)}")
+    if t is range:
+        tx = type(x)
+        if tx is int:
+            return x in container
+        if tx is float and math.isfinite(x):
+            # spec: equal to some member (Go truncates the float first)
+            return x.is_integer() and int(x) in container
+        raise EvalError(f"'in <range>' requires integer as left operand, not {type_name(x)}")
+    raise _unknown("in", x, container)
+
+
+# ---------------------------------------------------------------------------
+# Indexing and slicing
+
+
+def _out_of_range(i: int, n: int, x: Any) -> EvalError:
+    if n == 0:
+        return EvalError(f"index {i} out of range: empty {type_name(x)}")
+    return EvalError(f"{type_name(x)} index {i} out of range [{-n}:{n - 1}]")
+
+
+_INDEXABLE = frozenset({List, tuple, str, bytes, range})
+
+
+def index(x: Any, i: Any) -> Any:
+    """`x[i]`: an element of a list, tuple, string, bytes or range, or a dict lookup."""
+    t = type(x)
+    if t is Dict:
+        try:
+            return x[i]
+        except KeyError:
+            raise EvalError(f"key {_fmt().repr_value(i)} not in dict") from None
+        except TypeError:
+            check_hashable(i)
+            raise  # pragma: no cover - check_hashable always raises here
+    if t in _INDEXABLE:
+        try:
+            j = as_int32(i)
+        except EvalError as e:
+            raise EvalError(f"{type_name(x)} index: {e.msg}") from None
+        n = len(x)
+        k = j + n if j < 0 else j
+        if k < 0 or k >= n:
+            raise _out_of_range(j, n, x)
+        return x[k]
+    raise EvalError(f"unhandled index operation {type_name(x)}[{type_name(i)}]")
+
+
+def setindex(x: Any, i: Any, v: Any) -> None:
+    """`x[i] = v` for list elements and dict entries."""
+    t = type(x)
+    if t is Dict:
+        check_hash_mutable(x, "insert into")
+        check_hashable(i)
+        x[i] = v
+        return
+    if t is List:
+        j = as_int32(i)
+        n = len(x)
+        k = j + n if j < 0 else j
+        if k < 0 or k >= n:
+            raise _out_of_range(j, n, x)
+        check_list_mutable(x, "assign to element of")
+        x[k] = v
+        return
+    raise EvalError(f"{type_name(x)} value does not support item assignment")
+
+
+def _slice_index(v: Any, what: str) -> int | None:
+    if v is None:
+        return None
+    try:
+        return as_int32(v)
+    except EvalError as e:
+        raise EvalError(f"invalid {what}: {e.msg}") from None
+
+
+def slice(x: Any, lo: Any, hi: Any, step: Any) -> Any:
+    """`x[lo:hi:step]` (each bound may be None) for list, tuple, string, bytes and range."""
+    t = type(x)
+    if t not in _INDEXABLE:
+        raise EvalError(f"invalid slice operand {type_name(x)}")
+    st = _slice_index(step, "slice step")
+    if st == 0:
+        raise EvalError("zero is not a valid slice step")
+    a = _slice_index(lo, "start index")
+    b = _slice_index(hi, "end index")
+    # Python's clamping of slice bounds is the spec's (and Go's)
+    r = x[a:b:st]
+    return List(r) if t is List else r
+
+
+# ---------------------------------------------------------------------------
+# Attributes
+
+
+def _levenshtein(a: str, b: str, limit: int) -> int:
+    if abs(len(a) - len(b)) >= limit:
+        return limit
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        best = i
+        for j, cb in enumerate(b, 1):
+            d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            cur.append(d)
+            best = min(best, d)
+        if best >= limit:
+            return limit
+        prev = cur
+    return prev[-1]
+
+
+def nearest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `name` (as Go's spell.Nearest: ignoring case and
+    underscores, at most half the letters wrong), or None."""
+
+    def fold(s: str) -> str:
+        return s.replace("_", "").lower()
+
+    x = fold(name)
+    best = None
+    best_d = (len(x) + 1) // 2
+    for c in candidates:
+        d = _levenshtein(x, fold(c), best_d)
+        if d < best_d:
+            best_d = d
+            best = c
+    return best
+
+
+def _attr_names(x: Any) -> list[str] | None:
+    """Sorted attribute names of `x`, or None if its type has no attributes."""
+    t = type(x)
+    tbl = _tables().get(t)
+    if tbl is not None:
+        return sorted(tbl)
+    if t is Module:
+        return x.starlark_attr_names()
+    f = getattr(t, "starlark_attr_names", None)
+    if f is not None:
+        return sorted(f(x))
+    if getattr(t, "starlark_attr", None) is not None:
+        return []
+    return None
+
+
+def _no_attr(x: Any, name: str) -> EvalError:
+    msg = f"{type_name(x)} has no .{name} field or method"
+    names = _attr_names(x)
+    if names:
+        hint = nearest(name, names)
+        if hint is not None:
+            msg += f" (did you mean .{hint}?)"
+    return EvalError(msg)
+
+
+def getattr_(x: Any, name: str) -> Any:
+    """`x.name`: a bound method of a built-in type, a module member, or a protocol attribute."""
+    t = type(x)
+    tbl = _tables().get(t)
+    if tbl is not None:
+        fn = tbl.get(name)
+        if fn is not None:
+            return Builtin(name, fn, x)
+        raise _no_attr(x, name)
+    f = getattr(t, "starlark_attr", None)
+    if f is not None:
+        try:
+            return f(x, name)
+        except AttributeError:
+            raise _no_attr(x, name) from None
+    raise _no_attr(x, name)
+
+
+def hasattr_(x: Any, name: str) -> bool:
+    """Whether `x.name` would succeed."""
+    t = type(x)
+    tbl = _tables().get(t)
+    if tbl is not None:
+        return name in tbl
+    f = getattr(t, "starlark_attr", None)
+    if f is None:
+        return False
+    try:
+        f(x, name)
+    except AttributeError:
+        return False
+    except EvalError:
+        # as Go: an error computing a listed attribute still means it exists
+        names = _attr_names(x) or []
+        return name in names
+    return True
+
+
+def setattr_(x: Any, name: str, v: Any) -> None:
+    """`x.name = v`: no built-in type has assignable fields."""
+    raise EvalError(f"can't assign to .{name} field of {type_name(x)}")
+
+
+def dir_(x: Any) -> List:
+    """`dir(x)`: the sorted names of the attributes of `x`."""
+    return List(_attr_names(x) or ())
+
+
+# ---------------------------------------------------------------------------
+# Iteration and unpacking
+
+_GUARDED = frozenset({List, Dict, Set})
+
+
+def iterate(x: Any) -> Iterable[Any]:
+    """A Python iterable over `x` for a `for` loop or comprehension.
+
+    For a list, dict or set the iterator count is raised so that mutation
+    fails during the loop; the caller must call `iter_done(x)` afterwards
+    (in a `finally`).
+    """
+    t = type(x)
+    if t in _GUARDED:
+        if not x.frozen:
+            x.itercount += 1
+        return x
+    if t is tuple or t is range:
+        return x
+    if getattr(t, "__iter__", None) is not None and isinstance(getattr(t, "type_name", None), str):
+        return x  # a protocol value that is iterable (e.g. "abc".elems())
+    raise EvalError(f"{type_name(x)} value is not iterable")
+
+
+def iter_done(x: Any) -> None:
+    """End an iteration begun with `iterate(x)`."""
+    if type(x) in _GUARDED and not x.frozen:
+        x.itercount -= 1
+
+
+def _is_iterable(x: Any) -> bool:
+    t = type(x)
+    if t in _GUARDED or t is tuple or t is range:
+        return True
+    return getattr(t, "__iter__", None) is not None and isinstance(
+        getattr(t, "type_name", None), str
+    )
+
+
+def unpack(x: Any, n: int) -> tuple:
+    """The `n` elements of `x` for `a, b, ... = x`."""
+    t = type(x)
+    if t is tuple or t is List:
+        m = len(x)
+        if m == n:
+            return tuple(x)
+        if m > n:
+            raise EvalError(f"too many values to unpack (got {m}, want {n})")
+        raise EvalError(f"too few values to unpack (got {m}, want {n})")
+    if not _is_iterable(x):
+        raise EvalError(f"got {type_name(x)} in sequence assignment")
+    elems = tuple(x)
+    m = len(elems)
+    if m > n:
+        raise EvalError(f"too many values to unpack (got {m}, want {n})")
+    if m < n:
+        raise EvalError(f"too few values to unpack (got {m}, want {n})")
+    return elems
+
+
+def star_args(x: Any) -> tuple:
+    """The positional arguments of `f(*x)`."""
+    if type(x) is tuple:
+        return x
+    if not _is_iterable(x):
+        raise EvalError(f"argument after * must be iterable, not {type_name(x)}")
+    return tuple(x)
+
+
+def kwargs_dict(x: Any) -> dict[str, Any]:
+    """The keyword arguments of `f(**x)`: `x` must be a dict with string keys."""
+    if type(x) is not Dict:
+        raise EvalError(f"argument after ** must be a mapping, not {type_name(x)}")
+    for k in x:
+        if type(k) is not str:
+            raise EvalError(f"keywords must be strings, not {type_name(k)}")
+    return dict(x)
+
+
+# ---------------------------------------------------------------------------
+# Generic dispatch
+
+_BINARY = {
+    "+": add,
+    "-": sub,
+    "*": mul,
+    "/": truediv,
+    "//": floordiv,
+    "%": mod,
+    "&": bitand,
+    "|": bitor,
+    "^": bitxor,
+    "<<": lshift,
+    ">>": rshift,
+    "==": eq,
+    "!=": ne,
+    "<": lt,
+    "<=": le,
+    ">": gt,
+    ">=": ge,
+}
+
+
+def binary(op: str, x: Any, y: Any) -> Any:
+    """`x op y` for any binary operator of syntax.BinaryExpr except `and`/`or`."""
+    f = _BINARY.get(op)
+    if f is not None:
+        return f(x, y)
+    if op == "in":
+        return contains(y, x)
+    if op == "not in":
+        return not contains(y, x)
+    raise EvalError(f"unknown binary op: {type_name(x)} {op} {type_name(y)}")
+
+
+def augmented(op: str, x: Any, y: Any) -> Any:
+    """`x op= y` (op given as "+" or "+="): the new value of x.
+
+    spec: `list += iterable` extends the list in place, `dict |= dict`
+    updates the dict in place, and `|= &= -= ^=` on two sets update the
+    left set in place; every other form rebinds x to `x op y`.
+    """
+    if op.endswith("=") and op not in ("==", "!=", "<=", ">="):
+        op = op[:-1]
+    tx = type(x)
+    if tx is List and op == "+" and _is_iterable(y):
+        check_list_mutable(x, "apply += to")
+        x.extend(list(y) if y is x else y)
+        return x
+    if tx is Dict and op == "|" and type(y) is Dict:
+        check_hash_mutable(x, "apply |= to")
+        x.update(y)
+        return x
+    if tx is Set and type(y) is Set and op in ("|", "&", "-", "^"):
+        check_hash_mutable(x, f"apply {op}= to")
+        if op == "|":
+            x.update(dict.fromkeys(y))
+        elif op == "&":
+            for k in [k for k in x if k not in y]:
+                del x[k]
+        elif op == "-":
+            for k in [k for k in x if k in y]:
+                del x[k]
+        else:
+            add_ = [k for k in y if k not in x]
+            for k in [k for k in x if k in y]:
+                del x[k]
+            x.update(dict.fromkeys(add_))
+        return x
+    return binary(op, x, y)

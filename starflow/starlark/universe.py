@@ -1,0 +1,925 @@
+"""Starlark's built-in functions and the methods of list, dict and set.
+
+This module owns the universe (the predeclared names every Starlark file
+sees: `None`, `True`, `False` and the built-in functions of the spec and
+starlark-go) and the method tables `LIST_METHODS`, `DICT_METHODS` and
+`SET_METHODS` (plain functions taking the receiver first; `ops.getattr_`
+binds them). `universe(options)` builds the universe for a set of dialect
+options; `set` exists only with the `"set"` option.
+
+Built-ins are plain Python functions whose parameters mirror Go's
+(positional-only where Go's are); the machine reports argument-binding
+errors. Every other error is an `EvalError` whose message starts with the
+built-in's name, in Go's words.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from . import ops
+from .errors import EvalError
+from .values import (
+    Builtin,
+    Dict,
+    List,
+    Set,
+    check_hash_mutable,
+    check_hashable,
+    check_list_mutable,
+    compare,
+    equal,
+    hash_value,
+    truth,
+    type_name,
+)
+
+__all__ = [
+    "DICT_METHODS",
+    "LIST_METHODS",
+    "PRINT_HOOK",
+    "SET_METHODS",
+    "UNIVERSE",
+    "UNIVERSE_SET",
+    "set_print_hook",
+    "universe",
+]
+
+_UNSET: Any = object()  # marks an omitted optional argument
+
+
+def _fmt() -> Any:
+    from . import format as f  # lazy: format imports values
+
+    return f
+
+
+def _str(x: Any) -> str:
+    return x if type(x) is str else _fmt().str_value(x)
+
+
+def _err(name: str, msg: str) -> EvalError:
+    return EvalError(f"{name}: {msg}")
+
+
+def _elems(name: str, x: Any, param: int | str = 1) -> list[Any]:
+    """The elements of iterable `x` as a list (a snapshot), or Go's unpacking error."""
+    t = type(x)
+    if t is List or t is tuple:
+        return list(x)
+    try:
+        it = ops.iterate(x)
+    except EvalError:
+        raise _err(name, f"for parameter {param}: got {type_name(x)}, want iterable") from None
+    try:
+        return list(it)
+    finally:
+        ops.iter_done(x)
+
+
+def _int_param(name: str, x: Any, param: int | str) -> int:
+    try:
+        return ops.as_int32(x)
+    except EvalError as e:
+        raise _err(name, f"for parameter {param}: {e.msg}") from None
+
+
+def _check_callable(name: str, f: Any) -> None:
+    if not callable(f):
+        raise _err(name, f"for parameter key: got {type_name(f)}, want callable")
+
+
+# ---------------------------------------------------------------------------
+# Built-in functions
+
+
+def abs_(x: Any, /) -> Any:
+    t = type(x)
+    if t is int or t is float:
+        return abs(x)
+    raise _err("abs", f"got {type_name(x)}, want int or float")
+
+
+def any_(x: Any, /) -> bool:
+    return any(truth(e) for e in _elems("any", x))
+
+
+def all_(x: Any, /) -> bool:
+    return all(truth(e) for e in _elems("all", x))
+
+
+def bool_(x: Any = False, /) -> bool:
+    return truth(x)
+
+
+def _utf8(s: str) -> bytes:
+    # spec: an invalid code point (a lone surrogate here) encodes as U+FFFD
+    try:
+        return s.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in s).encode()
+
+
+def bytes_(x: Any, /) -> bytes:
+    t = type(x)
+    if t is bytes:
+        return x
+    if t is str:
+        return _utf8(x)
+    if t in (List, tuple, Dict, Set, range) or ops._is_iterable(x):
+        out = bytearray()
+        for i, e in enumerate(_elems("bytes", x)):
+            if type(e) is not int:
+                raise _err("bytes", f"at index {i}, got {type_name(e)}, want int")
+            if e < 0 or e > 255:
+                raise _err(
+                    "bytes", f"at index {i}, {e} out of range (want value in unsigned 8-bit range)"
+                )
+            out.append(e)
+        return bytes(out)
+    raise _err("bytes", f"got {type_name(x)}, want string, bytes, or iterable of ints")
+
+
+def chr_(i: Any, /) -> str:
+    try:
+        n = ops.as_int32(i)
+    except EvalError as e:
+        raise _err("chr", e.msg) from None
+    if n < 0:
+        raise _err("chr", f"Unicode code point {n} out of range (<0)")
+    if n > 0x10FFFF:
+        raise _err("chr", f"Unicode code point U+{n:X} out of range (>0x10FFFF)")
+    if 0xD800 <= n <= 0xDFFF:
+        return "\ufffd"  # as Go: a surrogate is not a valid code point
+    return chr(n)
+
+
+def _dict_insert(name: str, d: Dict, k: Any, v: Any) -> None:
+    try:
+        check_hash_mutable(d, "insert into")
+        check_hashable(k)
+    except EvalError as e:
+        raise _err(name, e.msg) from None
+    d[k] = v
+
+
+def _update_dict(name: str, d: Dict, args: tuple, kwargs: dict[str, Any]) -> None:
+    """dict(...) and dict.update(...): one optional iterable of pairs or mapping, then kwargs."""
+    if len(args) > 1:
+        raise _err(name, f"got {len(args)} arguments, want at most 1")
+    if args:
+        src = args[0]
+        if type(src) is Dict:
+            for k, v in list(src.items()):
+                _dict_insert(name, d, k, v)
+        else:
+            if not ops._is_iterable(src):
+                raise _err(name, f"got {type_name(src)}, want iterable")
+            for i, pair in enumerate(_elems(name, src)):
+                if not ops._is_iterable(pair):
+                    raise _err(
+                        name,
+                        f"dictionary update sequence element #{i} is not iterable "
+                        f"({type_name(pair)})",
+                    )
+                kv = _elems(name, pair)
+                if len(kv) != 2:
+                    raise _err(
+                        name,
+                        f"dictionary update sequence element #{i} has length {len(kv)}, want 2",
+                    )
+                _dict_insert(name, d, kv[0], kv[1])
+    for k, v in kwargs.items():
+        _dict_insert(name, d, k, v)
+
+
+def dict_(*args: Any, **kwargs: Any) -> Dict:
+    d = Dict()
+    _update_dict("dict", d, args, kwargs)
+    return d
+
+
+def dir_(x: Any, /) -> List:
+    return ops.dir_(x)
+
+
+def enumerate_(x: Any, start: Any = 0, /) -> List:
+    n = _int_param("enumerate", start, 2)
+    return List(enumerate(_elems("enumerate", x), n))
+
+
+def _join(args: tuple, sep: Any, name: str) -> str:
+    if type(sep) is not str:
+        raise _err(name, f"for parameter sep: got {type_name(sep)}, want string")
+    return sep.join(_str(a) for a in args)
+
+
+def fail(*args: Any, sep: Any = " ") -> None:
+    raise EvalError("fail: " + _join(args, sep, "fail"))
+
+
+_FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)")
+_FLOAT_NAMES = {
+    "inf": math.inf,
+    "+inf": math.inf,
+    "-inf": -math.inf,
+    "infinity": math.inf,
+    "+infinity": math.inf,
+    "-infinity": -math.inf,
+    "nan": math.nan,
+    "+nan": math.nan,
+    "-nan": math.nan,
+}
+
+
+def float_(x: Any = _UNSET, /) -> float:
+    if x is _UNSET:
+        return 0.0
+    t = type(x)
+    if t is float:
+        return x
+    if t is bool:
+        return 1.0 if x else 0.0
+    if t is int:
+        try:
+            return ops.to_float(x)
+        except EvalError as e:
+            raise _err("float", e.msg) from None
+    if t is str:
+        if x == "":
+            raise _err("float", "empty string")
+        named = _FLOAT_NAMES.get(x.lower())
+        if named is not None:
+            return named
+        if not _FLOAT_RE.fullmatch(x):
+            raise _err("float", f"invalid float literal: {x}")
+        f = float(x)
+        if math.isinf(f):
+            raise _err("float", "floating-point number too large")
+        return f
+    raise _err("float", f"got {type_name(x)}, want number or string")
+
+
+def getattr_(x: Any, name: Any, default: Any = _UNSET, /) -> Any:
+    if type(name) is not str:
+        raise _err("getattr", f"for parameter 2: got {type_name(name)}, want string")
+    try:
+        return ops.getattr_(x, name)
+    except EvalError as e:
+        if default is not _UNSET:
+            return default
+        raise _err("getattr", e.msg) from None
+
+
+def hasattr_(x: Any, name: Any, /) -> bool:
+    if type(name) is not str:
+        raise _err("hasattr", f"for parameter 2: got {type_name(name)}, want string")
+    return ops.hasattr_(x, name)
+
+
+def hash_(x: Any, /) -> int:
+    return hash_value(x)
+
+
+def _digit(c: str) -> int:
+    o = ord(c)
+    if 48 <= o <= 57:
+        return o - 48
+    if 97 <= o <= 122:
+        return o - 87
+    if 65 <= o <= 90:
+        return o - 55
+    return 99
+
+
+def _parse_int(s: str, base: int) -> int | None:
+    """Go's parseInt: optional sign, optional matching base prefix, digits only."""
+    neg = False
+    if s[:1] == "+":
+        s = s[1:]
+    elif s[:1] == "-":
+        neg = True
+        s = s[1:]
+    if len(s) > 1 and s[0] == "0":
+        prefix = {"o": 8, "x": 16, "b": 2}.get(s[1].lower(), 0) if len(s) > 2 else 0
+        if prefix:
+            if base == 0 or base == prefix:
+                base = prefix
+                s = s[2:]
+        elif base == 0:
+            # spec: with base 0 a leading zero is only allowed in 0 itself ("0755" is invalid)
+            return 0 if s.strip("0") == "" else None
+    if base == 0:
+        base = 10
+    if not s or any(_digit(c) >= base for c in s):
+        return None
+    v = int(s, base)
+    return -v if neg else v
+
+
+def int_(x: Any = 0, base: Any = _UNSET) -> int:
+    t = type(x)
+    if t is str:
+        b = 10
+        if base is not _UNSET:
+            if type(base) is not int:
+                raise _err("int", f"for base, got {type_name(base)}, want int")
+            b = base
+            if b != 0 and (b < 2 or b > 36):
+                raise _err("int", "base must be an integer >= 2 && <= 36")
+        v = _parse_int(x, b)
+        if v is None:
+            raise _err("int", f"invalid literal with base {b}: {x}")
+        return v
+    if base is not _UNSET:
+        raise _err("int", "can't convert non-string with explicit base")
+    if t is int:
+        return x
+    if t is bool:
+        return 1 if x else 0
+    if t is float:
+        if math.isinf(x):
+            raise _err("int", "cannot convert float infinity to integer")
+        if math.isnan(x):
+            raise _err("int", "cannot convert float NaN to integer")
+        return int(x)
+    raise _err("int", f"cannot convert {type_name(x)} to int")
+
+
+_HAS_LEN = frozenset({str, bytes, tuple, List, Dict, Set, range})
+
+
+def len_(x: Any, /) -> int:
+    if type(x) in _HAS_LEN:
+        return len(x)
+    raise _err("len", f"value of type {type_name(x)} has no len")
+
+
+def list_(x: Any = _UNSET, /) -> List:
+    if x is _UNSET:
+        return List()
+    return List(_elems("list", x))
+
+
+def _minmax(name: str, op: str, args: tuple, key: Any) -> Any:
+    if not args:
+        raise EvalError(f"{name} requires at least one positional argument")
+    if key is not None:
+        _check_callable(name, key)
+    src = args[0] if len(args) == 1 else args
+    try:
+        it = ops.iterate(src)
+    except EvalError:
+        raise _err(name, f"{type_name(src)} value is not iterable") from None
+    try:
+        best = _UNSET
+        best_key = None
+        for x in it:
+            k = x if key is None else key(x)
+            if best is _UNSET:
+                best, best_key = x, k
+                continue
+            try:
+                better = compare(op, k, best_key)
+            except EvalError as e:
+                raise _err(name, e.msg) from None
+            if better:
+                best, best_key = x, k
+    finally:
+        ops.iter_done(src)
+    if best is _UNSET:
+        raise _err(name, "argument is an empty sequence")
+    return best
+
+
+def max_(*args: Any, key: Any = None) -> Any:
+    return _minmax("max", ">", args, key)
+
+
+def min_(*args: Any, key: Any = None) -> Any:
+    return _minmax("min", "<", args, key)
+
+
+def ord_(c: Any, /) -> int:
+    t = type(c)
+    if t is str:
+        if len(c) != 1:
+            raise _err("ord", f"string encodes {len(c)} Unicode code points, want 1")
+        return ord(c)
+    if t is bytes:
+        if len(c) != 1:
+            raise _err("ord", f"bytes has length {len(c)}, want 1")
+        return c[0]
+    raise _err("ord", f"got {type_name(c)}, want string or bytes")
+
+
+PRINT_HOOK: Callable[[str], Any] | None = None
+
+
+def set_print_hook(fn: Callable[[str], Any] | None) -> None:
+    """Send the output of `print` to `fn(msg)` (None: standard output)."""
+    global PRINT_HOOK
+    PRINT_HOOK = fn
+
+
+def print_(*args: Any, sep: Any = " ") -> None:
+    msg = _join(args, sep, "print")
+    hook = PRINT_HOOK  # looked up at call time
+    if hook is None:
+        sys.stdout.write(msg + "\n")
+    else:
+        hook(msg)
+
+
+def range_(start_or_stop: Any, stop: Any = _UNSET, step: Any = 1, /) -> range:
+    a = _int_param("range", start_or_stop, 1)
+    if stop is _UNSET:
+        return range(a)
+    b = _int_param("range", stop, 2)
+    s = _int_param("range", step, 3)
+    if s == 0:
+        raise _err("range", "step argument must not be zero")
+    return range(a, b, s)
+
+
+def repr_(x: Any, /) -> str:
+    return _fmt().repr_value(x)
+
+
+def reversed_(x: Any, /) -> List:
+    e = _elems("reversed", x)
+    e.reverse()
+    return List(e)
+
+
+def set_(x: Any = _UNSET, /) -> Set:
+    if x is _UNSET:
+        return Set()
+    e = _elems("set", x)
+    try:
+        return Set.fromkeys(e)
+    except TypeError:
+        for v in e:
+            try:
+                check_hashable(v)
+            except EvalError as err:
+                raise _err("set", err.msg) from None
+        raise  # pragma: no cover
+
+
+_NUMS = frozenset({int, float})
+
+
+def _native_sortable(keys: list[Any]) -> bool:
+    """Whether Python's own ordering of `keys` is Starlark's (no key-by-key compare needed)."""
+    types = {type(k) for k in keys}
+    if len(types) == 1 and (str in types or bytes in types or int in types):
+        return True
+    if types <= _NUMS:
+        return not any(k != k for k in keys)  # NaN needs the spec's total order
+    return False
+
+
+def _starlark_cmp(a: Any, b: Any) -> int:
+    if compare("<", a, b):
+        return -1
+    if compare("<", b, a):
+        return 1
+    return 0
+
+
+def sorted_(iterable: Any, key: Any = None, reverse: Any = False) -> List:
+    # as Go: key and reverse may also be given positionally
+    if key is not None:
+        _check_callable("sorted", key)
+    try:
+        it = ops.iterate(iterable)
+    except EvalError:
+        raise _err(
+            "sorted", f"for parameter iterable: got {type_name(iterable)}, want iterable"
+        ) from None
+    try:
+        values = list(it)
+        # spec: the key function is called exactly once per element, in order
+        keys = values if key is None else [key(v) for v in values]
+    finally:
+        ops.iter_done(iterable)
+    rev = truth(reverse)
+    order = list(range(len(values)))
+    if _native_sortable(keys):
+        order.sort(key=keys.__getitem__, reverse=rev)
+    else:
+        cmp = functools.cmp_to_key(lambda i, j: _starlark_cmp(keys[i], keys[j]))
+        try:
+            order.sort(key=cmp, reverse=rev)
+        except EvalError as e:
+            raise _err("sorted", e.msg) from None
+    return List([values[i] for i in order])
+
+
+def str_(x: Any, /) -> str:
+    t = type(x)
+    if t is str:
+        return x
+    if t is bytes:
+        return x.decode("utf-8", "replace")  # spec: invalid bytes become U+FFFD
+    return _fmt().str_value(x)
+
+
+def tuple_(x: Any = _UNSET, /) -> tuple:
+    if x is _UNSET:
+        return ()
+    if type(x) is tuple:
+        return x
+    return tuple(_elems("tuple", x))
+
+
+def type_(x: Any, /) -> str:
+    return type_name(x)
+
+
+def zip_(*args: Any) -> List:
+    cols = []
+    for i, a in enumerate(args):
+        if not ops._is_iterable(a):
+            raise _err("zip", f"argument #{i + 1} is not iterable: {type_name(a)}")
+        cols.append(_elems("zip", a))
+    return List(zip(*cols, strict=False))
+
+
+# ---------------------------------------------------------------------------
+# list methods
+
+
+def _list_mutable(name: str, x: List, verb: str) -> None:
+    try:
+        check_list_mutable(x, verb)
+    except EvalError as e:
+        raise _err(name, e.msg) from None
+
+
+def list_append(self: List, x: Any, /) -> None:
+    _list_mutable("append", self, "append to")
+    self.append(x)
+
+
+def list_clear(self: List, /) -> None:
+    _list_mutable("clear", self, "clear")
+    self.clear()
+
+
+def list_extend(self: List, x: Any, /) -> None:
+    elems = _elems("extend", x)
+    _list_mutable("extend", self, "extend")
+    self.extend(elems)
+
+
+def _indices(name: str, start: Any, end: Any, n: int) -> tuple[int, int]:
+    """Go's `indices`: optional start/end clamped to [0:n]."""
+
+    def one(v: Any, default: int, what: str) -> int:
+        if v is None:
+            return default
+        try:
+            i = ops.as_int32(v)
+        except EvalError as e:
+            raise _err(name, f"invalid {what} index: {e.msg}") from None
+        if i < 0:
+            i += n
+        return min(max(i, 0), n)
+
+    return one(start, 0, "start"), one(end, n, "end")
+
+
+def list_index(self: List, x: Any, start: Any = None, end: Any = None, /) -> int:
+    a, b = _indices("index", start, end, len(self))
+    for i in range(a, b):
+        if equal(self[i], x):
+            return i
+    raise _err("index", "value not in list")
+
+
+def list_insert(self: List, index: Any, x: Any, /) -> None:
+    i = _int_param("insert", index, 1)
+    _list_mutable("insert", self, "insert into")
+    self.insert(i, x)  # Python clamps the index as the spec does
+
+
+def list_pop(self: List, index: Any = _UNSET, /) -> Any:
+    n = len(self)
+    i = n - 1 if index is _UNSET else _int_param("pop", index, 1)
+    j = i + n if i < 0 else i
+    if j < 0 or j >= n:
+        raise _err("pop", ops._out_of_range(i, n, self).msg)
+    _list_mutable("pop", self, "pop from")
+    return self.pop(j)
+
+
+def list_remove(self: List, x: Any, /) -> None:
+    _list_mutable("remove", self, "remove from")
+    for i, e in enumerate(self):
+        if equal(e, x):
+            del self[i]
+            return
+    raise _err("remove", "element not found")
+
+
+LIST_METHODS: dict[str, Callable[..., Any]] = {
+    "append": list_append,
+    "clear": list_clear,
+    "extend": list_extend,
+    "index": list_index,
+    "insert": list_insert,
+    "pop": list_pop,
+    "remove": list_remove,
+}
+
+
+# ---------------------------------------------------------------------------
+# dict methods
+
+
+def _hash_mutable(name: str, x: Dict | Set, verb: str) -> None:
+    try:
+        check_hash_mutable(x, verb)
+    except EvalError as e:
+        raise _err(name, e.msg) from None
+
+
+def _hashable(name: str, k: Any) -> None:
+    try:
+        check_hashable(k)
+    except EvalError as e:
+        raise _err(name, e.msg) from None
+
+
+def dict_clear(self: Dict, /) -> None:
+    _hash_mutable("clear", self, "clear")
+    self.clear()
+
+
+def dict_get(self: Dict, key: Any, default: Any = None, /) -> Any:
+    _hashable("get", key)
+    return self.get(key, default)
+
+
+def dict_items(self: Dict, /) -> List:
+    return List(self.items())
+
+
+def dict_keys(self: Dict, /) -> List:
+    return List(self)
+
+
+def dict_values(self: Dict, /) -> List:
+    return List(self.values())
+
+
+def dict_pop(self: Dict, key: Any, default: Any = _UNSET, /) -> Any:
+    _hash_mutable("pop", self, "delete from")
+    _hashable("pop", key)
+    if key in self:
+        return self.pop(key)
+    if default is not _UNSET:
+        return default
+    raise _err("pop", "missing key")
+
+
+def dict_popitem(self: Dict, /) -> tuple:
+    if not self:
+        raise _err("popitem", "empty dict")
+    _hash_mutable("popitem", self, "delete from")
+    k = next(iter(self))  # spec: the first item in iteration order
+    return (k, self.pop(k))
+
+
+def dict_setdefault(self: Dict, key: Any, default: Any = None, /) -> Any:
+    _hashable("setdefault", key)
+    if key in self:
+        return self[key]
+    _hash_mutable("setdefault", self, "insert into")
+    self[key] = default
+    return default
+
+
+def dict_update(self: Dict, *args: Any, **kwargs: Any) -> None:
+    _update_dict("update", self, args, kwargs)
+
+
+DICT_METHODS: dict[str, Callable[..., Any]] = {
+    "clear": dict_clear,
+    "get": dict_get,
+    "items": dict_items,
+    "keys": dict_keys,
+    "pop": dict_pop,
+    "popitem": dict_popitem,
+    "setdefault": dict_setdefault,
+    "update": dict_update,
+    "values": dict_values,
+}
+
+
+# ---------------------------------------------------------------------------
+# set methods
+
+
+def _set_elems(name: str, others: tuple) -> list[list[Any]]:
+    """The elements of each of `*others`, all checked hashable."""
+    out = []
+    for i, o in enumerate(others):
+        if not ops._is_iterable(o):
+            raise _err(name, f"argument #{i + 1} is not iterable: {type_name(o)}")
+        e = _elems(name, o)
+        for v in e:
+            _hashable(name, v)
+        out.append(e)
+    return out
+
+
+def _set_one(name: str, x: Any) -> list[Any]:
+    e = _elems(name, x)
+    for v in e:
+        _hashable(name, v)
+    return e
+
+
+def set_add(self: Set, x: Any, /) -> None:
+    _hash_mutable("add", self, "insert into")
+    _hashable("add", x)
+    self[x] = None
+
+
+def set_clear(self: Set, /) -> None:
+    if self:  # as Go: clearing an empty set is never an error
+        _hash_mutable("clear", self, "clear")
+        self.clear()
+
+
+def set_difference(self: Set, *others: Any) -> Set:
+    z = Set(self)
+    for e in _set_elems("difference", others):
+        for v in e:
+            z.pop(v, None)
+    return z
+
+
+def set_difference_update(self: Set, *others: Any) -> None:
+    elems = _set_elems("difference_update", others)
+    _hash_mutable("difference_update", self, "delete from")
+    for e in elems:
+        for v in e:
+            self.pop(v, None)
+
+
+def set_discard(self: Set, x: Any, /) -> None:
+    _hash_mutable("discard", self, "delete from")
+    _hashable("discard", x)
+    self.pop(x, None)
+
+
+def set_intersection(self: Set, *others: Any) -> Set:
+    z = Set(self)
+    for e in _set_elems("intersection", others):
+        keep = dict.fromkeys(e)
+        z = Set.fromkeys(k for k in z if k in keep)
+    return z
+
+
+def set_intersection_update(self: Set, *others: Any) -> None:
+    elems = _set_elems("intersection_update", others)
+    _hash_mutable("intersection_update", self, "delete from")
+    for e in elems:
+        keep = dict.fromkeys(e)
+        for k in [k for k in self if k not in keep]:
+            del self[k]
+
+
+def set_isdisjoint(self: Set, x: Any, /) -> bool:
+    return not any(v in self for v in _set_one("isdisjoint", x))
+
+
+def set_issubset(self: Set, x: Any, /) -> bool:
+    other = dict.fromkeys(_set_one("issubset", x))
+    return all(k in other for k in self)
+
+
+def set_issuperset(self: Set, x: Any, /) -> bool:
+    return all(v in self for v in _set_one("issuperset", x))
+
+
+def set_pop(self: Set, /) -> Any:
+    if not self:
+        raise _err("pop", "empty set")
+    _hash_mutable("pop", self, "delete from")
+    k = next(iter(self))  # spec: the first element in iteration order
+    del self[k]
+    return k
+
+
+def set_remove(self: Set, x: Any, /) -> None:
+    _hash_mutable("remove", self, "delete from")
+    _hashable("remove", x)
+    if x not in self:
+        raise _err("remove", "missing key")
+    del self[x]
+
+
+def set_symmetric_difference(self: Set, x: Any, /) -> Set:
+    other = dict.fromkeys(_set_one("symmetric_difference", x))
+    z = Set.fromkeys(k for k in self if k not in other)
+    z.update((k, None) for k in other if k not in self)
+    return z
+
+
+def set_symmetric_difference_update(self: Set, x: Any, /) -> None:
+    other = dict.fromkeys(_set_one("symmetric_difference_update", x))
+    _hash_mutable("symmetric_difference_update", self, "insert into")
+    add = [k for k in other if k not in self]
+    for k in [k for k in self if k in other]:
+        del self[k]
+    self.update(dict.fromkeys(add))
+
+
+def set_union(self: Set, *others: Any) -> Set:
+    z = Set(self)
+    for e in _set_elems("union", others):
+        z.update(dict.fromkeys(e))
+    return z
+
+
+def set_update(self: Set, *others: Any) -> None:
+    elems = _set_elems("update", others)
+    _hash_mutable("update", self, "insert into")
+    for e in elems:
+        self.update(dict.fromkeys(e))
+
+
+SET_METHODS: dict[str, Callable[..., Any]] = {
+    "add": set_add,
+    "clear": set_clear,
+    "difference": set_difference,
+    "difference_update": set_difference_update,
+    "discard": set_discard,
+    "intersection": set_intersection,
+    "intersection_update": set_intersection_update,
+    "isdisjoint": set_isdisjoint,
+    "issubset": set_issubset,
+    "issuperset": set_issuperset,
+    "pop": set_pop,
+    "remove": set_remove,
+    "symmetric_difference": set_symmetric_difference,
+    "symmetric_difference_update": set_symmetric_difference_update,
+    "union": set_union,
+    "update": set_update,
+}
+
+
+# ---------------------------------------------------------------------------
+# The universe
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "abs": abs_,
+    "all": all_,
+    "any": any_,
+    "bool": bool_,
+    "bytes": bytes_,
+    "chr": chr_,
+    "dict": dict_,
+    "dir": dir_,
+    "enumerate": enumerate_,
+    "fail": fail,
+    "float": float_,
+    "getattr": getattr_,
+    "hasattr": hasattr_,
+    "hash": hash_,
+    "int": int_,
+    "len": len_,
+    "list": list_,
+    "max": max_,
+    "min": min_,
+    "ord": ord_,
+    "print": print_,
+    "range": range_,
+    "repr": repr_,
+    "reversed": reversed_,
+    "sorted": sorted_,
+    "str": str_,
+    "tuple": tuple_,
+    "type": type_,
+    "zip": zip_,
+}
+
+UNIVERSE: dict[str, Any] = {"None": None, "True": True, "False": False}
+UNIVERSE.update((name, Builtin(name, fn)) for name, fn in _FUNCTIONS.items())
+
+UNIVERSE_SET: dict[str, Any] = dict(UNIVERSE, set=Builtin("set", set_))
+
+
+def universe(options: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The predeclared names for a dialect: `set` only with the "set" option. A new dict."""
+    return dict(UNIVERSE_SET if "set" in options else UNIVERSE)

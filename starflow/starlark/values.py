@@ -1,0 +1,568 @@
+"""Starlark value types and the behaviours every value has.
+
+This module owns the value representation of docs/internals.md: the
+mutable containers `List`, `Dict` and `Set` (native Python subclasses so
+that construction and iteration stay C-speed), `Builtin` (a built-in
+function or bound method), `Module`, and the value-level operations that
+the operators, the built-ins and the machine share: `type_name`, `truth`,
+`freeze`, `equal`, `compare` (ordering), hashing (`check_hashable`,
+`hash_value`) and the conversions between Python and Starlark values.
+
+Every error is an `EvalError` with starlark-go's wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .errors import EvalError
+
+__all__ = [
+    "MAX_COMPARE_DEPTH",
+    "Builtin",
+    "Dict",
+    "List",
+    "Module",
+    "Set",
+    "check_hash_mutable",
+    "check_hashable",
+    "check_list_mutable",
+    "compare",
+    "equal",
+    "fnv32a",
+    "freeze",
+    "from_python",
+    "hash_value",
+    "is_frozen",
+    "java_string_hash",
+    "to_python",
+    "truth",
+    "type_name",
+]
+
+
+# ---------------------------------------------------------------------------
+# Containers
+
+
+class List(list):
+    """A Starlark list: a Python list with a frozen flag and an iterator count.
+
+    No `__slots__` and no `__init__`, so `List(iterable)` is as fast as
+    `list(iterable)`; `frozen` and `itercount` are class-level defaults that
+    become instance attributes only when the list is frozen or iterated.
+    """
+
+    type_name = "list"
+    frozen = False
+    itercount = 0
+
+
+class Dict(dict):
+    """A Starlark dict: an insertion-ordered Python dict with `frozen` and `itercount`."""
+
+    type_name = "dict"
+    frozen = False
+    itercount = 0
+
+
+class Set(dict):
+    """A Starlark set: a Python dict whose keys are the elements (values are None).
+
+    A dict rather than a Python set so that iteration is insertion ordered
+    and never depends on PYTHONHASHSEED. Build one with `Set.fromkeys(it)`.
+    """
+
+    type_name = "set"
+    frozen = False
+    itercount = 0
+
+
+def check_list_mutable(x: List, verb: str) -> None:
+    """Fail if list `x` may not be mutated; `verb + " list"` names the operation (as Go)."""
+    if x.frozen:
+        raise EvalError(f"cannot {verb} frozen list")
+    if x.itercount > 0:
+        raise EvalError(f"cannot {verb} list during iteration")
+
+
+def check_hash_mutable(x: Dict | Set, verb: str) -> None:
+    """Fail if dict or set `x` may not be mutated (as Go: dicts and sets are "hash table"s)."""
+    if x.frozen:
+        raise EvalError(f"cannot {verb} frozen hash table")
+    if x.itercount > 0:
+        raise EvalError(f"cannot {verb} hash table during iteration")
+
+
+# ---------------------------------------------------------------------------
+# Builtin and Module
+
+
+class Builtin:
+    """A built-in function, or a method bound to its receiver `recv`.
+
+    Calling it calls `fn(recv, *args, **kwargs)` for a bound method and
+    `fn(*args, **kwargs)` otherwise.
+    """
+
+    __slots__ = ("fn", "name", "recv")
+    type_name = "builtin_function_or_method"
+
+    def __init__(self, name: str, fn: Callable[..., Any], recv: Any = None):
+        self.name = name
+        self.fn = fn
+        self.recv = recv
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.recv is None:
+            return self.fn(*args, **kwargs)
+        return self.fn(self.recv, *args, **kwargs)
+
+    def starlark_repr(self) -> str:
+        # as Go: "<built-in method count of string value>" / "<built-in function len>"
+        if self.recv is not None:
+            return f"<built-in method {self.name} of {type_name(self.recv)} value>"
+        return f"<built-in function {self.name}>"
+
+    starlark_str = starlark_repr
+
+    def starlark_freeze(self) -> None:
+        # as Go: freezing a bound method freezes its receiver
+        if self.recv is not None:
+            freeze(self.recv)
+
+    def __repr__(self) -> str:
+        return self.starlark_repr()
+
+
+class Module:
+    """A named, immutable set of attributes, as Go's `starlarkstruct.Module`."""
+
+    __slots__ = ("members", "name")
+    type_name = "module"
+    __hash__ = None  # type: ignore[assignment]  # as Go: "unhashable" (mutable members)
+
+    def __init__(self, name: str, members: dict[str, Any]):
+        self.name = name
+        self.members = dict(members)
+
+    def starlark_attr(self, name: str) -> Any:
+        try:
+            return self.members[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def starlark_attr_names(self) -> list[str]:
+        return sorted(self.members)
+
+    def starlark_repr(self) -> str:
+        return f'<module "{self.name}">'
+
+    starlark_str = starlark_repr
+
+    def starlark_freeze(self) -> None:
+        for v in self.members.values():
+            freeze(v)
+
+    def __repr__(self) -> str:
+        return self.starlark_repr()
+
+
+# ---------------------------------------------------------------------------
+# type, truth, freeze
+
+_TYPE_NAMES: dict[type, str] = {
+    type(None): "NoneType",
+    bool: "bool",
+    int: "int",
+    float: "float",
+    str: "string",
+    bytes: "bytes",
+    tuple: "tuple",
+    List: "list",
+    Dict: "dict",
+    Set: "set",
+    range: "range",
+    Builtin: "builtin_function_or_method",
+    Module: "module",
+}
+
+
+def type_name(x: Any) -> str:
+    """The Starlark type name of `x` (`type(x)`): Go's names, else the class's `type_name`."""
+    try:
+        return _TYPE_NAMES[type(x)]
+    except KeyError:
+        pass
+    name = getattr(type(x), "type_name", None)
+    if isinstance(name, str):
+        return name
+    return type(x).__name__  # not a Starlark value; only for messages
+
+
+# Types whose Python truth value is their Starlark truth value.
+_NATIVE_TRUTH = frozenset({type(None), bool, int, float, str, bytes, tuple, List, Dict, Set, range})
+
+
+def truth(x: Any) -> bool:
+    """Starlark truthiness; protocol values use `starlark_truth` (default True)."""
+    t = type(x)
+    if t in _NATIVE_TRUTH:
+        return bool(x)  # float NaN is true, as Go (f != 0)
+    f = getattr(t, "starlark_truth", None)
+    if f is not None:
+        return bool(f(x))
+    return True
+
+
+# Immutable leaves: freezing them is a no-op.
+_ATOMS = frozenset({type(None), bool, int, float, str, bytes, range})
+
+
+def freeze(x: Any) -> Any:
+    """Freeze `x` and everything reachable from it; return `x`.
+
+    Iterative and cycle-safe. A container already frozen is skipped
+    (everything reachable from it is frozen already). Protocol values are
+    asked to freeze themselves with `starlark_freeze` and must guard their
+    own cycles (e.g. with a flag of their own).
+    """
+    stack = [x]
+    seen: set[int] = set()  # ids of tuples and protocol values visited (all reachable from x)
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t in _ATOMS:
+            continue
+        if t is List:
+            if not v.frozen:
+                v.frozen = True
+                stack.extend(v)
+        elif t is Dict:
+            if not v.frozen:
+                v.frozen = True
+                stack.extend(v.keys())
+                stack.extend(v.values())
+        elif t is Set:
+            if not v.frozen:
+                v.frozen = True
+                stack.extend(v.keys())
+        elif t is tuple:
+            if id(v) not in seen:
+                seen.add(id(v))
+                stack.extend(v)
+        else:
+            if id(v) in seen:
+                continue
+            seen.add(id(v))
+            f = getattr(t, "starlark_freeze", None)
+            if f is not None:
+                f(v)
+    return x
+
+
+def is_frozen(x: Any) -> bool:
+    """Whether `x` is immutable: atoms always, containers once frozen, tuples by their elements."""
+    t = type(x)
+    if t in _ATOMS:
+        return True
+    if t is List or t is Dict or t is Set:
+        return x.frozen
+    if t is tuple:
+        return all(is_frozen(e) for e in x)
+    return bool(getattr(x, "frozen", True))
+
+
+# ---------------------------------------------------------------------------
+# Equality and ordering
+
+# divergence: Go limits comparison recursion to depth 10, which makes
+# `==` fail on ordinary data nested more than 10 deep; we allow 100 and
+# detect cycles separately, with Go's message for both.
+MAX_COMPARE_DEPTH = 100
+
+_DEPTH_MSG = "comparison exceeded maximum recursion depth"
+
+
+def equal(x: Any, y: Any) -> bool:
+    """Starlark `x == y`: bool != int, 1 == 1.0, NaN == NaN, deep and cycle-safe."""
+    tx = type(x)
+    if tx is type(y) and (tx is str or tx is int):
+        return x == y  # fast path
+    try:
+        return _eq(x, y, MAX_COMPARE_DEPTH, None)
+    except RecursionError:
+        raise EvalError(_DEPTH_MSG) from None
+
+
+def _eq(x: Any, y: Any, depth: int, active: set | None) -> bool:
+    if depth < 1:
+        raise EvalError(_DEPTH_MSG)
+    tx = type(x)
+    ty = type(y)
+    if tx is not ty:
+        # spec: int and float compare mathematically (Python's comparison is exact)
+        if (tx is int and ty is float) or (tx is float and ty is int):
+            return x == y
+        return False
+    if tx in _SIMPLE_EQ:
+        return x == y
+    if tx is float:
+        return x == y or (x != x and y != y)  # spec: NaN == NaN
+    if tx is tuple or tx is List or tx is Dict or tx is Set:
+        if len(x) != len(y):
+            return False
+        if tx is Set:
+            return all(k in y for k in x)
+        # cycle detection: comparing a pair already being compared further up
+        pair = (id(x), id(y))
+        if active is None:
+            active = set()
+        elif pair in active:
+            raise EvalError(_DEPTH_MSG)
+        active.add(pair)
+        try:
+            if tx is Dict:
+                for k, v in x.items():
+                    if k not in y:
+                        return False
+                    if not _eq(v, y[k], depth - 1, active):
+                        return False
+                return True
+            for a, b in zip(x, y, strict=False):
+                if not _eq(a, b, depth - 1, active):
+                    return False
+            return True
+        finally:
+            active.discard(pair)
+    if tx is range:
+        return x == y  # Python compares ranges as sequences, as Starlark does
+    f = getattr(tx, "starlark_equal", None)
+    if f is not None:
+        return bool(f(x, y))
+    return x is y
+
+
+_SIMPLE_EQ = frozenset({type(None), bool, int, str, bytes})
+
+_ORDERED_SIMPLE = frozenset({bool, int, str, bytes})
+
+
+def compare(op: str, x: Any, y: Any) -> bool:
+    """Starlark ordered comparison `x op y` for op in < <= > >= (also == and !=).
+
+    Errors as Go: `int < string not implemented`, `dict < dict not implemented`.
+    """
+    if op == "==":
+        return equal(x, y)
+    if op == "!=":
+        return not equal(x, y)
+    try:
+        c = _cmp(op, x, y, MAX_COMPARE_DEPTH)
+    except RecursionError:
+        raise EvalError(_DEPTH_MSG) from None
+    if op == "<":
+        return c < 0
+    if op == "<=":
+        return c <= 0
+    if op == ">":
+        return c > 0
+    if op == ">=":
+        return c >= 0
+    raise EvalError(f"unknown comparison operator {op}")
+
+
+def _float_cmp(x: float, y: float) -> int:
+    # spec: IEEE 754 order except NaN, which is equal to itself and above +Inf
+    if x < y:
+        return -1
+    if x > y:
+        return 1
+    if x == y:
+        return 0
+    if x == x:
+        return -1  # y is NaN
+    if y == y:
+        return 1  # x is NaN
+    return 0
+
+
+def _cmp(op: str, x: Any, y: Any, depth: int) -> int:
+    """Three-way comparison; raises for unordered or unlike types."""
+    if depth < 1:
+        raise EvalError(_DEPTH_MSG)
+    tx = type(x)
+    ty = type(y)
+    if tx is ty:
+        if tx in _ORDERED_SIMPLE:
+            return (x > y) - (x < y)
+        if tx is float:
+            return _float_cmp(x, y)
+        if tx is tuple or tx is List:
+            for a, b in zip(x, y, strict=False):
+                if not _eq(a, b, depth - 1, None):
+                    return _cmp(op, a, b, depth - 1)
+            return (len(x) > len(y)) - (len(x) < len(y))
+        if tx is type(None):
+            return 0  # as Go: None compares equal to None
+    elif tx is int and ty is float:
+        if y != y:
+            return -1  # NaN is above every number
+        return (x > y) - (x < y)  # Python's int/float comparison is exact
+    elif tx is float and ty is int:
+        if x != x:
+            return 1
+        return (x > y) - (x < y)
+    raise EvalError(f"{type_name(x)} {op} {type_name(y)} not implemented")
+
+
+# ---------------------------------------------------------------------------
+# Hashing
+
+
+def check_hashable(x: Any) -> None:
+    """Fail with Go's message if `x` may not be a dict key or set element."""
+    t = type(x)
+    if t is str or t is int:
+        return
+    bad = _unhashable_part(x)
+    if bad is not None:
+        if type(bad) is range:
+            raise EvalError("unhashable: range")  # as Go's rangeValue.Hash
+        raise EvalError("unhashable type: " + type_name(bad))
+
+
+def _unhashable_part(x: Any) -> Any:
+    """The first value inside `x` that makes it unhashable, or None if `x` is hashable."""
+    t = type(x)
+    if t is range:
+        return x  # spec: ranges are not hashable (Python's are)
+    if t is tuple:
+        for e in x:
+            bad = _unhashable_part(e)
+            if bad is not None:
+                return bad
+        return None
+    try:
+        hash(x)
+    except TypeError:
+        return x
+    return None
+
+
+def java_string_hash(s: str) -> int:
+    """java.lang.String.hashCode of `s` (over its UTF-16 code units), as a signed 32-bit int."""
+    h = 0
+    for ch in s:
+        c = ord(ch)
+        if c > 0xFFFF:
+            c -= 0x10000
+            h = (31 * h + (0xD800 + (c >> 10))) & 0xFFFFFFFF
+            h = (31 * h + (0xDC00 + (c & 0x3FF))) & 0xFFFFFFFF
+        else:
+            h = (31 * h + c) & 0xFFFFFFFF
+    return h - (1 << 32) if h >= 1 << 31 else h
+
+
+def fnv32a(b: bytes) -> int:
+    """32-bit FNV-1a hash of `b` (unsigned)."""
+    h = 2166136261
+    for c in b:
+        h = ((h ^ c) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def hash_value(x: Any) -> int:
+    """Starlark's `hash(x)`: deterministic across processes, for strings and bytes only.
+
+    spec: strings hash as Java's String.hashCode, bytes as 32-bit FNV-1a.
+    """
+    t = type(x)
+    if t is str:
+        return java_string_hash(x)
+    if t is bytes:
+        return fnv32a(x)
+    raise EvalError(f"hash: got {type_name(x)}, want string or bytes")
+
+
+# ---------------------------------------------------------------------------
+# Python <-> Starlark
+
+
+def from_python(obj: Any) -> Any:
+    """Convert a Python-native value to a Starlark value, recursively and cycle-safely.
+
+    list -> List, dict -> Dict, set/frozenset -> Set (in the Python set's
+    iteration order, which for strings depends on PYTHONHASHSEED: pass a
+    list or dict when the order matters), tuple -> tuple. Starlark values are
+    returned as they are; another Python callable is wrapped in a `Builtin`.
+    """
+    return _from_py(obj, {})
+
+
+def _from_py(obj: Any, memo: dict[int, Any]) -> Any:
+    t = type(obj)
+    if t in _ATOMS or t is List or t is Dict or t is Set:
+        return obj
+    if t is list or t is dict or t is set or t is frozenset or t is tuple:
+        done = memo.get(id(obj))
+        if done is not None:
+            return done
+        if t is list:
+            out_l = List()
+            memo[id(obj)] = out_l
+            out_l.extend(_from_py(e, memo) for e in obj)
+            return out_l
+        if t is dict:
+            out_d = Dict()
+            memo[id(obj)] = out_d
+            for k, v in obj.items():
+                out_d[_from_py(k, memo)] = _from_py(v, memo)
+            return out_d
+        if t is tuple:
+            return tuple(_from_py(e, memo) for e in obj)
+        out_s = Set()
+        memo[id(obj)] = out_s
+        for e in obj:
+            out_s[_from_py(e, memo)] = None
+        return out_s
+    if t in _TYPE_NAMES or isinstance(getattr(t, "type_name", None), str):
+        return obj
+    if callable(obj):
+        return Builtin(getattr(obj, "__name__", "builtin"), obj)
+    raise TypeError(f"cannot convert Python value of type {t.__name__} to a Starlark value")
+
+
+def to_python(value: Any) -> Any:
+    """Convert a Starlark value to Python-native: List -> list, Dict -> dict, Set -> set.
+
+    Recursive and cycle-safe; tuples stay tuples; other values are returned as they are.
+    """
+    return _to_py(value, {})
+
+
+def _to_py(v: Any, memo: dict[int, Any]) -> Any:
+    t = type(v)
+    if t is List:
+        done = memo.get(id(v))
+        if done is not None:
+            return done
+        out_l: list = []
+        memo[id(v)] = out_l
+        out_l.extend(_to_py(e, memo) for e in v)
+        return out_l
+    if t is Dict:
+        done = memo.get(id(v))
+        if done is not None:
+            return done
+        out_d: dict = {}
+        memo[id(v)] = out_d
+        for k, val in v.items():
+            out_d[_to_py(k, memo)] = _to_py(val, memo)
+        return out_d
+    if t is Set:
+        return {_to_py(e, memo) for e in v}
+    if t is tuple:
+        return tuple(_to_py(e, memo) for e in v)
+    return v
