@@ -48,7 +48,7 @@ def _less(a: Any, b: Any) -> bool:
         raise EvalError(
             f"assert.lt: cannot compare {values.type_name(a)} and {values.type_name(b)}"
         )
-    return bool(a < b)
+    return values.compare("<", a, b)
 
 
 def _contains(container: Any, elem: Any) -> bool:

@@ -384,6 +384,9 @@ class Compiler:
         # as Go: list += iterable extends the list in place; everything else rebinds
         if op == "+":
             return self.call("$iadd", cur, rhs)
+        if op in ("|", "&", "^", "-"):
+            # spec: dict |= and the set operators update the left operand in place
+            return self.call("$augmented", self.const(op), cur, rhs)
         return self.binop(op, cur, rhs)
 
     def assign_target(self, target: s.Expr, value: py.expr) -> list[py.stmt]:
@@ -506,6 +509,12 @@ class Compiler:
         saved = self.ctx
         self.ctx = _Ctx(kind, saved)
         body = self.budget_check(fn.line, fn.col)
+        for p in fn.params:
+            if p.kind is s.ParamKind.STARSTAR:
+                # Python passes **kwargs as a plain dict; Starlark's is a dict value
+                kw = local_pyname(p.name.name)
+                self.line, self.col = p.line, p.col
+                body.append(self.assign(kw, self.call("$Dict", self.name(kw))))
         inner = self.block(fn.body, fn.line, fn.col)
         if not self.recursion:
             # as Go: a function may not call itself, directly or not, unless
@@ -591,7 +600,19 @@ class Compiler:
         self.ctx = saved
         self.line, self.col = e.line, e.col
         # count a step per call: `$tick() and body` ($tick returns True)
-        guarded = self.at(py.BoolOp(op=py.And(), values=[self.call("$tick"), body]))
+        parts = [self.call("$tick"), body]
+        for p in fn.params:
+            if p.kind is s.ParamKind.STARSTAR:
+                # **kwargs arrives as a plain dict: `(kw := $Dict(kw)) is not None and ...`
+                kw = local_pyname(p.name.name)
+                fix = self.at(
+                    py.NamedExpr(target=self.store(kw), value=self.call("$Dict", self.name(kw)))
+                )
+                test = self.at(
+                    py.Compare(left=fix, ops=[py.IsNot()], comparators=[self.const(None)])
+                )
+                parts.insert(0, test)
+        guarded = self.at(py.BoolOp(op=py.And(), values=parts))
         lam = self.at(py.Lambda(args=args, body=guarded))
         return self.call("$mkfunc", lam, self.const("lambda"))
 
@@ -751,7 +772,9 @@ class Compiler:
         vals = [self.expr(en.value, pre) for en in e.entries]
         self.line, self.col = e.line, e.col
         consts = [k.value for k in keys if isinstance(k, py.Constant)]
-        if len(consts) == len(keys) and len({(type(c), c) for c in consts}) == len(consts):
+        # Only distinct constant keys may use Python's dict display: it would
+        # merge duplicates (1 and 1.0 too) silently, and hash a range.
+        if len(consts) == len(keys) and len(set(consts)) == len(consts):
             return self.call("$Dict", self.at(py.Dict(keys=keys, values=vals)))
         pairs = [
             self.at(py.Tuple(elts=[k, v], ctx=py.Load())) for k, v in zip(keys, vals, strict=True)

@@ -99,18 +99,12 @@ def current_thread() -> ThreadContext | None:
 
 
 def _print(*args, sep: str = " ") -> None:
-    msg = sep.join(values_str(a) for a in args) if args else ""
+    msg = universe._join(args, sep, "print")
     th = _local.thread
     if th is not None and th.print is not None:
         th.print(msg)
     else:
         sys.stdout.write(msg + "\n")
-
-
-def values_str(x) -> str:
-    from .format import str_value
-
-    return str_value(x)
 
 
 # ---------------------------------------------------------------- Function
@@ -188,8 +182,12 @@ def _callable(f):
     raise EvalError(f"invalid call of non-function ({values.type_name(f)})")
 
 
+class _RecursiveCall(EvalError):
+    """Raised by a function's prologue; reported at the caller's call site, as Go does."""
+
+
 def _recursive(name: str):
-    raise EvalError(f"function {name} called recursively")
+    raise _RecursiveCall(f"function {name} called recursively")
 
 
 def _tick() -> bool:
@@ -240,16 +238,15 @@ def _not_in(x, y):
 
 
 def _iadd(x, y):
-    if type(x) is List:
-        return ops.augmented("+", x, y)
     if type(x) is type(y) and type(x) in _ADD_NATIVE:
         return x + y
-    return ops.add(x, y)
+    return ops.augmented("+", x, y)
 
 
 def _mkdict(pairs):
     d = Dict()
     for k, v in pairs:
+        values.check_hashable(k)
         if k in d:
             from .format import repr_value
 
@@ -260,8 +257,10 @@ def _mkdict(pairs):
 
 _ADD_NATIVE = frozenset({int, str, float, tuple, bytes})
 _ARITH_NATIVE = frozenset({int, float})
-_EQ_NATIVE = frozenset({int, str, float, bytes, bool, type(None)})
-_CMP_NATIVE = frozenset({int, str, float, bytes})
+# Floats are not here: Starlark orders NaN (equal to itself, above every
+# other float), where Python's comparisons follow IEEE.
+_EQ_NATIVE = frozenset({int, str, bytes, bool, type(None)})
+_CMP_NATIVE = frozenset({int, str, bytes})
 
 
 def _runtime_helpers() -> dict[str, Any]:
@@ -300,6 +299,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$lshift": ops.lshift,
         "$rshift": ops.rshift,
         "$iadd": _iadd,
+        "$augmented": ops.augmented,
         "$eq": ops.eq,
         "$ne": ops.ne,
         "$lt": ops.lt,
@@ -588,6 +588,8 @@ def _translate(e: BaseException, tb) -> EvalError:
         pos = frames[-1].pos if frames else None
         if pos is not None and not raised_here:
             function = cm.call_names.get((pos.line, pos.col))
+    if isinstance(e, _RecursiveCall):
+        return EvalError(e.msg, frames[:-1] or frames, None)
     if isinstance(e, EvalError):
         return EvalError(e.msg, frames, function)
     if isinstance(e, RecursionError):
@@ -617,13 +619,12 @@ def _is_binding_error(last_tb, e: TypeError) -> bool:
 
 def _explain_here(e: BaseException, tb) -> str | None:
     """Explain a Python exception raised directly by compiled code."""
-    frame = tb.tb_frame
     if isinstance(e, UnboundLocalError):
         name = getattr(e, "name", None) or _quoted(str(e))
         return f"local variable {name} referenced before assignment"
     if isinstance(e, NameError):
         name = getattr(e, "name", None) or _quoted(str(e))
-        if name and name.startswith("$l_"):
+        if name and name.startswith(("$l_", "$g_", "$v_")):
             name = name[3:]
         if "free variable" in str(e):
             return f"local variable {name} referenced before assignment"
@@ -634,7 +635,7 @@ def _explain_here(e: BaseException, tb) -> str | None:
         text = str(e)
         if "unhashable type" in text:
             return f"unhashable type: {_starlark_type_in(text)}"
-        return _explain_call(frame, tb, text)
+        return _explain_call(tb, text)
     return None
 
 
@@ -646,13 +647,7 @@ def _quoted(text: str) -> str | None:
     return None
 
 
-_PY_TYPE_NAMES = {
-    "List": "list",
-    "Dict": "dict",
-    "Set": "set",
-    "list": "list",
-    "dict": "dict",
-}
+_PY_TYPE_NAMES = {"List": "list", "Dict": "dict", "Set": "set", "list": "list", "dict": "dict"}
 
 
 def _starlark_type_in(text: str) -> str:
@@ -660,27 +655,105 @@ def _starlark_type_in(text: str) -> str:
     return _PY_TYPE_NAMES.get(q, q)
 
 
-def _explain_call(frame, tb, text: str) -> str | None:
+def _explain_call(tb, text: str) -> str | None:
     """A TypeError at a call site: argument binding failed, or not callable."""
+    frame = tb.tb_frame
     _, cm = _CODES[frame.f_code]
     pos = _position(frame.f_code, tb.tb_lasti, cm.filename)
-    callee_name = cm.call_names.get((pos.line, pos.col))
     if "not callable" in text:
         return f"invalid call of non-function ({_starlark_type_in(text)})"
     if "argument after * must be" in text:
-        return (
-            f"argument after * must be iterable, not {_starlark_type_in(text.rsplit(' ', 1)[-1])}"
-        )
+        return "argument after * must be iterable"
     if "argument after ** must be" in text:
         return "argument after ** must be a mapping"
     if "keywords must be strings" in text:
         return "keywords must be strings"
-    name = callee_name or "function"
-    return _binding_message(name, text)
+    nxt = tb.tb_next
+    if nxt is not None and nxt.tb_frame.f_code is Builtin.__call__.__code__:
+        # a built-in called through its Builtin value: the arguments are known exactly
+        loc = nxt.tb_frame.f_locals
+        b = loc["self"]
+        return _builtin_binding_message(b.name, b.fn, b.recv is not None, text)
+    callee = cm.call_names.get((pos.line, pos.col))
+    obj = None
+    if callee is not None:
+        obj = frame.f_locals.get(callee, frame.f_globals.get(callee))
+        if obj is None:
+            obj = universe.UNIVERSE_SET.get(callee)
+    if type(obj) is Builtin:
+        return _builtin_binding_message(obj.name, obj.fn, obj.recv is not None, text)
+    if type(obj) is Function:
+        msg = _function_binding_message(obj.name, text)
+        co = obj.fn.__code__
+        if "accepts no arguments" in msg and (
+            co.co_argcount or co.co_kwonlyargcount or co.co_flags & 0x0C
+        ):
+            msg = msg.replace("accepts no arguments", "accepts 0 positional arguments")
+        return msg
+    head = text.split("(", 1)[0].rsplit(".", 1)[-1]
+    return _function_binding_message("lambda" if head == "<lambda>" else head, text)
 
 
-def _binding_message(name: str, text: str) -> str:
-    """Rephrase Python's argument-binding TypeError in Go's words."""
+# Go's wording for built-ins whose own checks differ from UnpackArgs'.
+_EXACTLY_ONE = frozenset({"bytes", "str", "type"})
+_NO_KEYWORDS = frozenset({"bytes", "chr", "float", "str", "type", "zip"})
+
+
+def _builtin_binding_message(name: str, fn: Callable, is_method: bool, text: str) -> str:
+    """Rephrase an argument-binding TypeError of a built-in as Go's UnpackArgs does."""
+    import re
+
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return f"{name}: {text}"
+    params = list(sig.parameters.values())
+    if is_method and params:
+        params = params[1:]
+    P = inspect.Parameter
+    positional = [p for p in params if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)]
+    has_varargs = any(p.kind is P.VAR_POSITIONAL for p in params)
+    takes_keywords = any(
+        p.kind in (P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY, P.VAR_KEYWORD) for p in params
+    )
+    required = [p for p in positional if p.default is P.empty]
+    lo, hi = len(required), (None if has_varargs else len(positional))
+    m = re.search(r"unexpected keyword argument '([^']*)'", text) or re.search(
+        r"positional-only arguments passed as keyword arguments: '([^']*)'", text
+    )
+    if m or "takes no keyword arguments" in text:
+        if name in _NO_KEYWORDS:
+            return f"{name} does not accept keyword arguments"
+        if not takes_keywords or not m:
+            return f"{name}: unexpected keyword arguments"
+        return f'{name}: unexpected keyword argument "{m.group(1)}"'
+    m = re.search(r"multiple values for argument '([^']*)'", text)
+    if m:
+        return f'{name}: got multiple values for keyword argument "{m.group(1)}"'
+    got = None
+    m = re.search(r"but (\d+) (?:positional arguments? )?(?:was|were) given", text)
+    if m:
+        got = int(m.group(1)) - (1 if is_method else 0)
+    m2 = re.search(r"missing \d+ required (?:positional|keyword-only) arguments?: (.*)$", text)
+    missing = re.findall(r"'([^']*)'", m2.group(1)) if m2 else []
+    if missing and got is None:
+        names = [p.name for p in positional]
+        got = names.index(missing[0]) if missing[0] in names else 0
+        if takes_keywords and name not in _EXACTLY_ONE:
+            return f"{name}: missing argument for {missing[0]}"
+    if got is None:
+        return f"{name}: {text}"
+    if name == "float":
+        return f"float got {got} arguments, wants 1"
+    if name in _EXACTLY_ONE:
+        return f"{name}: got {got} arguments, want exactly 1"
+    if hi is not None and got > hi:
+        return f"{name}: got {got} arguments, want {'at most ' if hi > lo else ''}{hi}"
+    return f"{name}: got {got} arguments, want {'at least ' if hi is None or hi > lo else ''}{lo}"
+
+
+def _function_binding_message(name: str, text: str) -> str:
+    """Rephrase an argument-binding TypeError of a Starlark function in Go's words."""
     import re
 
     m = re.search(r"missing (\d+) required (?:positional|keyword-only) arguments?: (.*)$", text)
@@ -688,39 +761,21 @@ def _binding_message(name: str, text: str) -> str:
         n = int(m.group(1))
         names = re.findall(r"'([^']*)'", m.group(2))
         return f"function {name} missing {n} argument{'s' if n != 1 else ''} ({', '.join(names)})"
-    m = re.search(
-        r"takes (?:from \d+ to )?(\d+) positional arguments? but (\d+) (?:positional arguments? )?(?:was|were) given",
-        text,
-    )
+    m = re.search(r"takes (from \d+ to )?(\d+) positional arguments? but (\d+)", text)
     if m:
-        want, got = int(m.group(1)), int(m.group(2))
-        at_most = "from" in text
-        return (
-            f"function {name} accepts {'at most ' if at_most else ''}{want} positional "
-            f"argument{'s' if want != 1 else ''} ({got} given)"
-        )
-    m = re.search(r"takes (\d+) positional arguments? but (\d+)", text)
-    if m:
-        want, got = int(m.group(1)), int(m.group(2))
-        return f"function {name} accepts {want} positional argument{'s' if want != 1 else ''} ({got} given)"
-    m = re.search(r"got an unexpected keyword argument '([^']*)'", text)
-    if m:
-        return f"function {name} got an unexpected keyword argument {m.group(1)}"
-    m = re.search(r"got multiple values for (?:keyword )?argument '([^']*)'", text)
-    if m:
-        return f"function {name} got multiple values for parameter {m.group(1)}"
-    m = re.search(r"takes no arguments \((\d+) given\)", text)
+        want, got = int(m.group(2)), int(m.group(3))
+        if want == 0:
+            return f"function {name} accepts no arguments ({got} given)"
+        at_most = "at most " if m.group(1) else ""
+        s = "s" if want != 1 else ""
+        return f"function {name} accepts {at_most}{want} positional argument{s} ({got} given)"
+    m = re.search(r"takes 0 positional arguments but (\d+)", text)
     if m:
         return f"function {name} accepts no arguments ({m.group(1)} given)"
-    m = re.search(r"takes exactly one argument \((\d+) given\)", text)
+    m = re.search(r"got an unexpected keyword argument '([^']*)'", text)
     if m:
-        return f"{name}: got {m.group(1)} arguments, want 1"
-    m = re.search(
-        r"got some positional-only arguments passed as keyword arguments: '([^']*)'", text
-    )
+        return f'function {name} got an unexpected keyword argument "{m.group(1)}"'
+    m = re.search(r"got multiple values for (?:keyword )?argument '([^']*)'", text)
     if m:
-        return f"{name}: unexpected keyword argument {m.group(1)}"
-    m = re.search(r"takes no keyword arguments", text)
-    if m:
-        return f"{name}: unexpected keyword arguments"
-    return f"{name}: {text}"
+        return f'function {name} got multiple values for parameter "{m.group(1)}"'
+    return f"function {name}: {text}"

@@ -764,7 +764,7 @@ def augmented(op: str, x: Any, y: Any) -> Any:
         x.update(y)
         return x
     if tx is Set and type(y) is Set and op in ("|", "&", "-", "^"):
-        check_hash_mutable(x, f"apply {op}= to")
+        check_hash_mutable(x, "insert into" if op in ("|", "^") else "delete from")
         if op == "|":
             x.update(dict.fromkeys(y))
         elif op == "&":

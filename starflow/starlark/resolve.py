@@ -367,6 +367,7 @@ class _Resolver:
                 raise TypeError(f"unexpected expression {t.__name__}")
 
     def check_call_args(self, call: s.CallExpr) -> None:
+        # as Go's resolver: positional, then named (and *args), then **kwargs
         seen_varargs = seen_kwargs = False
         names: set[str] = set()
         for a in call.args:
@@ -383,17 +384,15 @@ class _Resolver:
                 seen_varargs = True
             elif k is s.ArgKind.KEYWORD:
                 if seen_kwargs:
-                    self.error(a.line, a.col, "keyword argument may not follow **kwargs")
-                elif seen_varargs:
-                    self.error(a.line, a.col, "keyword argument may not follow *args")
+                    self.error(a.line, a.col, "argument may not follow **kwargs")
                 if a.name in names:
                     self.error(a.line, a.col, f'keyword argument "{a.name}" is repeated')
                 names.add(a.name)
             else:
                 if seen_varargs:
-                    self.error(a.line, a.col, "positional argument may not follow *args")
+                    self.error(a.line, a.col, "argument may not follow *args")
                 elif seen_kwargs:
-                    self.error(a.line, a.col, "positional argument may not follow **kwargs")
+                    self.error(a.line, a.col, "argument may not follow **kwargs")
                 elif names:
                     self.error(a.line, a.col, "positional argument may not follow named")
 
@@ -484,7 +483,8 @@ class _Resolver:
             b = b.parent
         extra = self.file.extra.get("candidate_names", ())
         candidates.update(extra)
-        best, best_d = None, max(1, len(name) // 3) + 1
+        # as Go's spell.Nearest: suggest only names within half the length
+        best, best_d = None, len(name) // 2 + 1
         for c in sorted(candidates):
             d = _distance(name, c, best_d)
             if d < best_d:

@@ -172,7 +172,7 @@ def _update_dict(name: str, d: Dict, args: tuple, kwargs: dict[str, Any]) -> Non
     """dict(...) and dict.update(...): one optional iterable of pairs or mapping, then kwargs."""
     if len(args) > 1:
         raise _err(name, f"got {len(args)} arguments, want at most 1")
-    if args:
+    if args and args[0] is not None:  # spec: update(None) adds nothing
         src = args[0]
         if type(src) is Dict:
             for k, v in list(src.items()):
@@ -322,7 +322,9 @@ def _parse_int(s: str, base: int) -> int | None:
     return -v if neg else v
 
 
-def int_(x: Any = 0, base: Any = _UNSET) -> int:
+def int_(x: Any = _UNSET, base: Any = _UNSET) -> int:
+    if x is _UNSET:
+        raise _err("int", "missing argument for x")
     t = type(x)
     if t is str:
         b = 10
@@ -357,6 +359,8 @@ _HAS_LEN = frozenset({str, bytes, tuple, List, Dict, Set, range})
 def len_(x: Any, /) -> int:
     if type(x) in _HAS_LEN:
         return len(x)
+    if hasattr(type(x), "type_name") and hasattr(x, "__len__"):
+        return len(x)  # a protocol value with a length (e.g. "abc".elems())
     raise _err("len", f"value of type {type_name(x)} has no len")
 
 
@@ -495,6 +499,8 @@ def _starlark_cmp(a: Any, b: Any) -> int:
 
 def sorted_(iterable: Any, key: Any = None, reverse: Any = False) -> List:
     # as Go: key and reverse may also be given positionally
+    if type(reverse) is not bool:
+        raise _err("sorted", f"for parameter reverse: got {type_name(reverse)}, want bool")
     if key is not None:
         _check_callable("sorted", key)
     try:
@@ -733,7 +739,7 @@ def _set_elems(name: str, others: tuple) -> list[list[Any]]:
     out = []
     for i, o in enumerate(others):
         if not ops._is_iterable(o):
-            raise _err(name, f"argument #{i + 1} is not iterable: {type_name(o)}")
+            raise _err(name, f"for parameter {i + 1}: got {type_name(o)}, want iterable")
         e = _elems(name, o)
         for v in e:
             _hashable(name, v)

@@ -404,8 +404,6 @@ def _cmp(op: str, x: Any, y: Any, depth: int) -> int:
                 if not _eq(a, b, depth - 1, None):
                     return _cmp(op, a, b, depth - 1)
             return (len(x) > len(y)) - (len(x) < len(y))
-        if tx is type(None):
-            return 0  # as Go: None compares equal to None
     elif tx is int and ty is float:
         if y != y:
             return -1  # NaN is above every number

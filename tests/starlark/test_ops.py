@@ -630,7 +630,7 @@ def test_set_augmented_operators_with_itself():
 
 def test_set_augmented_operators_respect_freezing():
     s = freeze(S(1))
-    with fails("cannot apply &= to frozen hash table"):
+    with fails("cannot delete from frozen hash table"):
         ops.augmented("&=", s, S())
 
 

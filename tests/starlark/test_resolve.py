@@ -1,0 +1,87 @@
+"""The resolver: scopes, and every static error of a file reported at once."""
+
+import pytest
+
+from starflow.starlark import StarlarkSyntaxError, check
+
+
+def errors(src: str, options=()) -> list[str]:
+    with pytest.raises(StarlarkSyntaxError) as info:
+        check("t.star", src, options=options)
+    return [f"{p.line}:{p.col}: {m}" for p, m in info.value.errors]
+
+
+@pytest.mark.parametrize(
+    ("src", "message"),
+    [
+        ("f(a=1, b)", "1:8: positional argument may not follow named"),
+        ("f(*a, b)", "1:7: argument may not follow *args"),
+        ("f(**a, b)", "1:8: argument may not follow **kwargs"),
+        ("f(**a, b=1)", "1:8: argument may not follow **kwargs"),
+        ("f(**k, *a)", "1:8: *args may not follow **kwargs"),
+        ("f(*a, *b)", "1:7: multiple *args not allowed"),
+        ("f(**a, **b)", "1:8: multiple **kwargs not allowed"),
+        ("f(a=1, a=2)", '1:8: keyword argument "a" is repeated'),
+    ],
+)
+def test_call_argument_order_is_checked_with_gos_messages(src, message):
+    prelude = "def f(*args, **kwargs): pass\na, b, k = 1, 2, 3\n"
+    assert errors(prelude + src) == ["3:" + message.split(":", 1)[1]]
+
+
+def test_every_static_error_of_a_file_is_reported_at_once():
+    src = "x = y\nz = w\ndef f():\n    return q\nbreak\n"
+    assert errors(src) == [
+        "1:5: undefined: y",
+        "2:5: undefined: w",
+        "4:12: undefined: q",
+        "5:1: break not in a loop",
+    ]
+
+
+def test_undefined_name_gets_a_did_you_mean_hint():
+    assert errors("alpha = 1\nprint(alpah)\n") == ["2:7: undefined: alpah (did you mean alpha?)"]
+
+
+def test_reassigning_a_global_needs_the_globalreassign_option():
+    assert errors("x = 1\nx = 2\n") == ["2:1: cannot reassign global x declared at t.star:1:1"]
+    check("t.star", "x = 1\nx = 2\n", options={"globalreassign"})
+
+
+def test_top_level_control_flow_needs_toplevelcontrol():
+    src = "if True:\n    pass\nfor x in []:\n    pass\n"
+    assert errors(src) == [
+        "1:1: if statement not within a function",
+        "3:1: for loop not within a function",
+    ]
+    check("t.star", src, options={"toplevelcontrol"})
+
+
+def test_while_needs_the_while_option():
+    src = "def f():\n    while True:\n        break\n"
+    assert errors(src) == ["2:5: this Starlark dialect does not support while loops"]
+    check("t.star", src, options={"while"})
+
+
+def test_set_needs_the_set_option():
+    assert errors("s = set()\n") == ["1:5: this Starlark dialect does not support sets"]
+    check("t.star", "s = set()\n", options={"set"})
+
+
+def test_parameter_lists_are_checked():
+    assert errors("def f(a=1, b): pass\n") == ["1:12: required parameter may not follow optional"]
+    assert errors("def f(a, a): pass\n") == ["1:10: duplicate parameter: a"]
+    assert errors("def f(*): pass\n") == ["1:7: bare * must be followed by keyword-only parameters"]
+
+
+def test_functions_may_refer_to_globals_defined_later():
+    check("t.star", "def f():\n    return g()\ndef g():\n    return 1\n")
+
+
+def test_comprehension_variables_do_not_leak():
+    assert errors("def f():\n    [x for x in [1]]\n    return x\n") == ["3:12: undefined: x"]
+
+
+def test_predeclared_names_resolve():
+    check("t.star", "y = ext + 1\n", predeclared={"ext": 1})
+    assert errors("y = ext + 1\n") == ["1:5: undefined: ext"]
