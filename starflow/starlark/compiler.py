@@ -793,8 +793,13 @@ class Compiler:
                 self.universal_used.add(fn.name)
         elif type(fn) is s.DotExpr:
             self.call_names[(e.line, e.col)] = fn.name
+        method = None
         if direct is not None:
             callee = None
+        elif type(fn) is s.DotExpr:
+            # x.name(args) -> $invoke(x, "name", args): no bound method is built
+            callee = None
+            method = self.expr(fn.x, pre)
         else:
             callee = self.expr(fn, pre)
         args: list[py.expr] = []
@@ -811,6 +816,9 @@ class Compiler:
             else:
                 keywords.append(self.at(py.keyword(arg=None, value=self.call("$starstar", v))))
         self.line, self.col = e.line, e.col
+        if method is not None:
+            args = [method, self.const(fn.name), *args]
+            return self.at(py.Call(func=self.name("$invoke"), args=args, keywords=keywords))
         if direct is not None:
             func = self.name(direct)
         elif type(callee) is py.Name:

@@ -186,6 +186,20 @@ class _RecursiveCall(EvalError):
     """Raised by a function's prologue; reported at the caller's call site, as Go does."""
 
 
+def _invoke(x, name: str, /, *args, **kwargs):
+    """`x.name(args)`: call a built-in method without materialising the bound method."""
+    tbl = _METHOD_TABLES.get(type(x))
+    if tbl is not None:
+        fn = tbl.get(name)
+        if fn is not None:
+            return fn(x, *args, **kwargs)
+    f = _callable(ops.getattr_(x, name))
+    return f(*args, **kwargs)
+
+
+_METHOD_TABLES = ops._tables()
+
+
 def _recursive(name: str):
     raise _RecursiveCall(f"function {name} called recursively")
 
@@ -273,6 +287,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$type": type,
         "$mkfunc": _mkfunc,
         "$callable": _callable,
+        "$invoke": _invoke,
         "$recursive": _recursive,
         "$tick": _tick,
         "$iterate": ops.iterate,
@@ -610,10 +625,12 @@ def _translate(e: BaseException, tb) -> EvalError:
 
 
 def _is_binding_error(last_tb, e: TypeError) -> bool:
-    # Builtin.__call__ calling fn(...) with arguments Python could not bind
+    # Builtin.__call__ or _invoke calling fn(...) with arguments Python could not bind
     nxt = last_tb.tb_next
     return (
-        nxt is not None and nxt.tb_next is None and nxt.tb_frame.f_code is Builtin.__call__.__code__
+        nxt is not None
+        and nxt.tb_next is None
+        and nxt.tb_frame.f_code in (Builtin.__call__.__code__, _invoke.__code__)
     )
 
 
@@ -669,6 +686,15 @@ def _explain_call(tb, text: str) -> str | None:
     if "keywords must be strings" in text:
         return "keywords must be strings"
     nxt = tb.tb_next
+    if nxt is not None and nxt.tb_frame.f_code is _invoke.__code__:
+        loc = nxt.tb_frame.f_locals
+        if "fn" in loc:
+            return _builtin_binding_message(loc["name"], loc["fn"], True, text)
+        f = loc.get("f")
+        if type(f) is Builtin:
+            return _builtin_binding_message(f.name, f.fn, f.recv is not None, text)
+        head = text.split("(", 1)[0].rsplit(".", 1)[-1]
+        return _function_binding_message("lambda" if head == "<lambda>" else head, text)
     if nxt is not None and nxt.tb_frame.f_code is Builtin.__call__.__code__:
         # a built-in called through its Builtin value: the arguments are known exactly
         loc = nxt.tb_frame.f_locals
