@@ -146,12 +146,12 @@ class Function:
         return f"<function {self.name}>"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _local.thread is not None:
+            # called back by a built-in of a running thread (sorted's key=...):
+            # the arguments are Starlark values already; errors propagate
+            return self.fn(*args, **kwargs)
         args = tuple(values.from_python(a) for a in args)
         kwargs = {k: values.from_python(v) for k, v in kwargs.items()}
-        th = _local.thread
-        if th is not None:
-            # called back from a built-in of a running thread: errors propagate
-            return self.fn(*args, **kwargs)
         ctx = ThreadContext()
         _local.thread = ctx
         try:

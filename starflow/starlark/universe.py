@@ -486,6 +486,15 @@ def _native_sortable(keys: list[Any]) -> bool:
         return True
     if types <= _NUMS:
         return not any(k != k for k in keys)  # NaN needs the spec's total order
+    if types == {tuple}:
+        # Tuples order lexicographically in both languages; Python's order is
+        # Starlark's when each position holds one native-ordered type.
+        width = max(map(len, keys), default=0)
+        for i in range(width):
+            col = [k[i] for k in keys if len(k) > i]
+            if not _native_sortable(col) or any(type(c) is tuple for c in col):
+                return False
+        return True
     return False
 
 

@@ -745,3 +745,22 @@ def test_module_values_work_with_dir_and_getattr():
     m = Module("m", {"f": 1})
     assert call("dir", m) == ["f"]
     assert call("getattr", m, "f") == 1
+
+
+def test_sorted_orders_tuple_keys_lexicographically():
+    from starflow.starlark import exec_file
+
+    g = exec_file(
+        "s.star",
+        "r = sorted([(2, 'b'), (1, 'z'), (2, 'a'), (1,)])\n"
+        "n = sorted([(1.0, 2), (float('nan'), 1), (0.5, 3)])\n",
+    )
+    assert list(g["r"]) == [(1,), (1, "z"), (2, "a"), (2, "b")]
+    assert [t[1] for t in g["n"]] == [3, 2, 1]  # NaN sorts above every number
+
+
+def test_sorted_tuple_keys_of_unlike_types_fail_as_starlark():
+    from starflow.starlark import EvalError, exec_file
+
+    with pytest.raises(EvalError, match="sorted: (int < string|string < int) not implemented"):
+        exec_file("s.star", "r = sorted([(1, 'a'), (1, 2)])\n")
