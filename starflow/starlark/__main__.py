@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import EvalError, StarlarkError, StarlarkSyntaxError, exec_file
+from . import CallFrame, EvalError, Position, StarlarkError, StarlarkSyntaxError, exec_file
 from .format import repr_value
 
 _ALL_OPTIONS = ["set", "while", "recursion", "globalreassign", "toplevelcontrol"]
@@ -46,7 +46,8 @@ def _is_complete(text: str) -> bool:
     try:
         parse("<stdin>", text)
     except StarlarkSyntaxError as e:
-        return "EOF" not in e.msg and "eof" not in e.msg
+        msg = e.msg.lower()
+        return "eof" not in msg and "end of file" not in msg
     return True
 
 
@@ -85,11 +86,12 @@ def _eval_entry(text: str, env: dict, opts: set[str], n: int) -> None:
 
     is_expr = False
     try:
-        f = parse("<stdin>", f"_ = (\n{text}\n)\n")
+        f = parse("<stdin>", f"_ = ({text}\n)\n")
         is_expr = len(f.stmts) == 1
     except StarlarkSyntaxError:
         pass
-    src = f"_ = (\n{text}\n)\n" if is_expr else text
+    # on one line, so errors keep the entry's line numbers (columns shift by 5)
+    src = f"_ = ({text}\n)\n" if is_expr else text
     try:
         g = exec_file(
             "<stdin>",
@@ -99,6 +101,14 @@ def _eval_entry(text: str, env: dict, opts: set[str], n: int) -> None:
             freeze=False,
         )
     except StarlarkError as e:
+        if is_expr and isinstance(e, EvalError):
+            # undo the `_ = (` prefix on the entry's first line
+            e.stack = [
+                CallFrame(f.name, Position(f.file, f.line, f.col - 5))
+                if f.file == "<stdin>" and f.line == 1
+                else f
+                for f in e.stack
+            ]
         _report(e)
         return
     env.update({k: v for k, v in g.items() if k != "_" or not is_expr})

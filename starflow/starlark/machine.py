@@ -154,8 +154,18 @@ class Function:
         kwargs = {k: values.from_python(v) for k, v in kwargs.items()}
         ctx = ThreadContext()
         _local.thread = ctx
+
+        def call():
+            return self.fn(*args, **kwargs)
+
         try:
-            return _run_guarded(lambda: self.fn(*args, **kwargs), ctx)
+            return _run_guarded(call, ctx)
+        except InternalError as err:
+            cause = err.__cause__
+            if isinstance(cause, TypeError) and _innermost_code(cause) is call.__code__:
+                # Python could not bind the arguments: say so in Go's words
+                raise EvalError(_function_binding_message(self.name, str(cause))) from None
+            raise
         finally:
             _local.thread = None
 
@@ -165,6 +175,15 @@ class Function:
         n = co.co_argcount + co.co_kwonlyargcount
         n += bool(co.co_flags & inspect.CO_VARARGS) + bool(co.co_flags & inspect.CO_VARKEYWORDS)
         return list(co.co_varnames[:n])
+
+
+def _innermost_code(e: BaseException):
+    tb = e.__traceback__
+    if tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code
 
 
 def _mkfunc(fn: types.FunctionType, name: str) -> Function:

@@ -318,8 +318,20 @@ def _parse_int(s: str, base: int) -> int | None:
         base = 10
     if not s or any(_digit(c) >= base for c in s):
         return None
-    v = int(s, base)
+    v = _int_digits(s, base)
     return -v if neg else v
+
+
+def _int_digits(s: str, base: int) -> int:
+    # Python refuses int(str) beyond 4300 digits in non-power-of-two bases;
+    # Starlark has no such limit, so long strings are converted in blocks.
+    if len(s) <= 4000:
+        return int(s, base)
+    v = 0
+    for i in range(0, len(s), 4000):
+        chunk = s[i : i + 4000]
+        v = v * base ** len(chunk) + int(chunk, base)
+    return v
 
 
 def int_(x: Any = _UNSET, base: Any = _UNSET) -> int:

@@ -762,5 +762,5 @@ def test_sorted_orders_tuple_keys_lexicographically():
 def test_sorted_tuple_keys_of_unlike_types_fail_as_starlark():
     from starflow.starlark import EvalError, exec_file
 
-    with pytest.raises(EvalError, match="sorted: (int < string|string < int) not implemented"):
+    with pytest.raises(EvalError, match=r"sorted: (int < string|string < int) not implemented"):
         exec_file("s.star", "r = sorted([(1, 'a'), (1, 2)])\n")

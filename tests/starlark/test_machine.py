@@ -1,0 +1,747 @@
+"""Behaviour of the machine: exec_file, built-ins, Function values, steps, errors, load, options.
+
+These tests go through the public API only (`starflow.starlark`) and check what
+an embedder sees: returned globals, error messages, call stacks and positions.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import pytest
+
+from starflow.starlark import (
+    Dict,
+    EvalError,
+    Function,
+    List,
+    StarlarkError,
+    StarlarkSyntaxError,
+    check,
+    exec_file,
+    to_python,
+)
+from starflow.starlark import parser as sl_parser
+from starflow.starlark.errors import InternalError
+
+
+def run(src: str, **kw):
+    return exec_file("t.star", src, **kw)
+
+
+def eval_error(src: str, **kw) -> EvalError:
+    with pytest.raises(EvalError) as info:
+        run(src, **kw)
+    return info.value
+
+
+def frames(err: EvalError) -> list[tuple[str, int, int]]:
+    return [(f.name, f.line, f.col) for f in err.stack]
+
+
+# ---------------------------------------------------------------- globals and freezing
+
+
+def test_exec_file_returns_the_globals_in_binding_order():
+    g = run("b = 1\na = [2]\nc = {'k': 3}\ndef f():\n    pass\nb2 = b + 1\n")
+    assert list(g) == ["b", "a", "c", "f", "b2"]
+    assert to_python(g["a"]) == [2]
+    assert to_python(g["c"]) == {"k": 3}
+    assert isinstance(g["f"], Function)
+
+
+def test_only_globals_that_were_bound_are_returned():
+    g = run("def f():\n    return 1\nx = f()\n", options=["toplevelcontrol"])
+    assert set(g) == {"f", "x"}
+    g = run("if False:\n    unbound = 1\nbound = 2\n", options=["toplevelcontrol"])
+    assert g == {"bound": 2}
+
+
+def test_returned_list_is_frozen_for_a_later_script():
+    g = run("a = [1]\n")
+    e = eval_error("a.append(2)\n", predeclared={"a": g["a"]})
+    assert "frozen" in e.msg
+    assert e.msg == "append: cannot append to frozen list"
+    assert to_python(g["a"]) == [1]
+
+
+def test_returned_dict_and_nested_values_are_frozen():
+    g = run("d = {'k': [1]}\n")
+    e = eval_error("d['x'] = 1\n", predeclared=g)
+    assert "frozen" in e.msg
+    e = eval_error("d['k'].append(2)\n", predeclared=g)
+    assert "frozen" in e.msg
+
+
+def test_returned_function_still_sees_its_frozen_globals():
+    g = run("acc = []\ndef add(x):\n    acc.append(x)\n")
+    with pytest.raises(EvalError, match="frozen"):
+        g["add"](1)
+
+
+def test_freeze_false_keeps_the_globals_mutable():
+    g = run("a = [1]\nd = {}\n", freeze=False)
+    g["a"].append(3)
+    assert to_python(g["a"]) == [1, 3]
+    g2 = run("a.append(4)\nd['k'] = 1\n", predeclared=g)
+    assert g2 == {}
+    assert to_python(g["a"]) == [1, 3, 4]
+    assert to_python(g["d"]) == {"k": 1}
+
+
+# ---------------------------------------------------------------- predeclared built-ins
+
+
+def test_predeclared_callable_is_called_with_starlark_values():
+    seen = []
+
+    def probe(x, y=None, **kwargs):
+        seen.append((x, y, kwargs))
+        return len(x)
+
+    g = run("r = probe([1, 2], y={'a': 1}, z=(1,))\n", predeclared={"probe": probe})
+    assert g["r"] == 2
+    [(x, y, kwargs)] = seen
+    assert type(x) is List
+    assert type(y) is Dict
+    assert kwargs == {"z": (1,)}
+
+
+def test_predeclared_callable_is_a_builtin_in_starlark():
+    def host():
+        return None
+
+    g = run("t = type(host)\n", predeclared={"host": host})
+    assert g["t"] == "builtin_function_or_method"
+
+
+def test_predeclared_callable_wrong_arguments_are_reported_in_go_words():
+    def needs(x, *, y=0):
+        return x
+
+    e = eval_error("needs()\n", predeclared={"needs": needs})
+    assert e.msg == "needs: missing argument for x"
+    e = eval_error("needs(1, z=2)\n", predeclared={"needs": needs})
+    assert e.msg == 'needs: unexpected keyword argument "z"'
+
+
+def test_exception_in_a_predeclared_callable_is_an_eval_error_of_that_call():
+    def boom():
+        raise ValueError("boom")
+
+    src = "def g():\n    boom()\ng()\n"
+    e = eval_error(src, predeclared={"boom": boom})
+    assert not isinstance(e, InternalError)
+    assert e.msg == "boom"
+    assert frames(e) == [("<toplevel>", 3, 2), ("g", 2, 9)]
+    assert str(e) == "t.star:2:9: boom"
+    assert isinstance(e.__cause__, ValueError)
+
+
+def test_exception_in_a_toplevel_predeclared_call_names_the_builtin():
+    def bad():
+        raise KeyError("nope")
+
+    e = eval_error("x = bad()\n", predeclared={"bad": bad})
+    assert frames(e) == [("<toplevel>", 1, 8)]
+    assert e.function == "bad"
+    assert e.backtrace().splitlines()[-1].startswith("Error in bad: ")
+
+
+# ---------------------------------------------------------------- Function values from Python
+
+
+def test_starlark_function_is_callable_from_python_with_native_args():
+    g = run("def f(x, y):\n    return x + y\ndef t(v):\n    return type(v)\n")
+    r = g["f"]([1], [2])
+    assert type(r) is List
+    assert to_python(r) == [1, 2]
+    assert g["f"](2**70, -1) == 2**70 - 1
+    assert g["t"]({"a": [1]}) == "dict"
+    assert g["t"]((1, 2)) == "tuple"
+    assert g["t"]([1]) == "list"
+
+
+def test_starlark_function_from_python_accepts_keywords_and_defaults():
+    g = run("def two(a, b=2, *, c=3):\n    return [a, b, c]\n")
+    assert to_python(g["two"](1)) == [1, 2, 3]
+    assert to_python(g["two"](1, c=[{"a": (1, 2)}])) == [1, 2, [{"a": (1, 2)}]]
+
+
+def test_starlark_function_from_python_can_call_back_into_python():
+    g = run("def cb(f, x):\n    return f(x) + 1\n")
+    assert g["cb"](lambda x: x * 2, 20) == 41
+
+
+def test_error_in_a_starlark_function_called_from_python_has_a_stack():
+    g = run("def h(x):\n    return g(x)\ndef g(x):\n    return 1 // x\n")
+    with pytest.raises(EvalError) as info:
+        g["h"](0)
+    e = info.value
+    assert not isinstance(e, InternalError)
+    assert e.msg == "floored division by zero"
+    assert frames(e) == [("h", 2, 13), ("g", 4, 14)]
+    assert e.backtrace() == (
+        "Traceback (most recent call last):\n"
+        "  t.star:2:13: in h\n"
+        "  t.star:4:14: in g\n"
+        "Error: floored division by zero"
+    )
+
+
+def test_starlark_function_called_from_python_with_wrong_arguments_is_an_eval_error():
+    g = run("def two(a, b=2):\n    return a\n")
+    with pytest.raises(EvalError) as info:
+        g["two"]()
+    assert not isinstance(info.value, InternalError)
+    assert info.value.msg == "function two missing 1 argument (a)"
+
+
+def test_a_function_that_failed_can_be_called_again():
+    g = run("def f(x):\n    return 1 // x\n")
+    for _ in range(2):
+        with pytest.raises(EvalError, match="division by zero"):
+            g["f"](0)
+    assert g["f"](1) == 1  # no stale "called recursively" after an error
+
+
+def test_builtin_calling_back_a_starlark_function_keeps_the_whole_stack():
+    def apply(f, x):
+        return f(x)
+
+    src = "def h():\n    return apply(lambda x: 1 // x, 0)\nh()\n"
+    e = eval_error(src, predeclared={"apply": apply})
+    assert frames(e) == [("<toplevel>", 3, 2), ("h", 2, 17), ("lambda", 2, 30)]
+    assert run("r = apply(lambda x: x * 2, 4)\n", predeclared={"apply": apply})["r"] == 8
+
+
+def test_recursion_through_a_builtin_is_still_called_recursively():
+    def apply(f):
+        return f()
+
+    src = "def f():\n    return apply(f)\nf()\n"
+    e = eval_error(src, predeclared={"apply": apply})
+    assert e.msg == "function f called recursively"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the recursion guard is per module, not per thread: concurrent calls collide",
+)
+def test_the_same_function_may_run_in_two_python_threads_at_once():
+    barrier = threading.Barrier(2, timeout=5)
+
+    def rendezvous():
+        barrier.wait()  # both threads are inside f at the same time
+        return 1
+
+    g = run("def f():\n    return rendezvous()\n", predeclared={"rendezvous": rendezvous})
+    results: list = []
+
+    def worker():
+        try:
+            results.append(g["f"]())
+        except StarlarkError as e:
+            results.append(e.msg)
+            barrier.abort()  # release the other thread at once
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert results == [1, 1]
+
+
+# ---------------------------------------------------------------- steps
+
+
+def test_max_steps_stops_a_huge_loop_quickly():
+    src = "def f():\n    for i in range(1000000000):\n        pass\nf()\n"
+    t0 = time.perf_counter()
+    e = eval_error(src, max_steps=10_000)
+    assert time.perf_counter() - t0 < 1.0
+    assert "too many steps" in e.msg
+    assert frames(e)[0][0] == "<toplevel>"
+    assert frames(e)[-1][0] == "f"
+
+
+def test_max_steps_applies_to_toplevel_loops():
+    src = "for i in range(1000000000):\n    pass\n"
+    e = eval_error(src, max_steps=1000, options=["toplevelcontrol"])
+    assert "too many steps" in e.msg
+
+
+def test_small_script_under_a_generous_budget_succeeds():
+    src = "def f():\n    t = 0\n    for i in range(100):\n        t += i\n    return t\nr = f()\n"
+    assert run(src, max_steps=1_000_000)["r"] == 4950
+
+
+def test_calls_count_as_steps():
+    loop_only = "def g():\n    for i in range(1000):\n        pass\ng()\n"
+    run(loop_only, max_steps=1500)  # 1000 iterations + 1 call: fits
+    with_calls = "def f():\n    pass\ndef g():\n    for i in range(1000):\n        f()\ng()\n"
+    e = eval_error(with_calls, max_steps=1500)  # 1000 iterations + 1001 calls: does not
+    assert "too many steps" in e.msg
+
+
+def test_a_loaded_module_shares_the_budget_of_the_loading_thread():
+    heavy = "def f():\n    for i in range(100000):\n        pass\nf()\n"
+
+    def loader(name):
+        return exec_file(name, heavy)
+
+    e = eval_error('load("heavy.star", "f")\n', load=loader, max_steps=1000)
+    assert "too many steps" in e.msg
+
+
+# ---------------------------------------------------------------- runtime error stacks
+
+
+THREE_DEEP = """\
+def a():
+    return b()
+
+def b():
+    x = 1
+    return c(x)
+
+def c(x):
+    return x // 0
+
+a()
+"""
+
+
+def test_three_deep_call_chain_gives_four_frames_with_positions():
+    e = eval_error(THREE_DEEP)
+    assert frames(e) == [
+        ("<toplevel>", 11, 2),
+        ("a", 2, 13),
+        ("b", 6, 13),
+        ("c", 9, 14),
+    ]
+    assert [f.file for f in e.stack] == ["t.star"] * 4
+    assert e.msg == "floored division by zero"
+    assert str(e) == "t.star:9:14: floored division by zero"
+
+
+def test_backtrace_is_rendered_as_go_does():
+    e = eval_error(THREE_DEEP)
+    assert e.backtrace() == (
+        "Traceback (most recent call last):\n"
+        "  t.star:11:2: in <toplevel>\n"
+        "  t.star:2:13: in a\n"
+        "  t.star:6:13: in b\n"
+        "  t.star:9:14: in c\n"
+        "Error: floored division by zero"
+    )
+
+
+def test_backtrace_names_the_failing_builtin():
+    e = eval_error("def f():\n    return len(1)\nf()\n")
+    assert e.msg == "len: value of type int has no len"
+    lines = e.backtrace().splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert lines[1:3] == ["  t.star:3:2: in <toplevel>", "  t.star:2:15: in f"]
+    assert lines[-1] in {
+        "Error in len: len: value of type int has no len",
+        "Error: len: value of type int has no len",
+    }
+
+
+def test_error_in_a_comprehension_is_reported_in_the_enclosing_function():
+    src = "def f():\n    return [1 // x for x in [1, 0]]\nf()\n"
+    e = eval_error(src)
+    assert frames(e) == [("<toplevel>", 3, 2), ("f", 2, 15)]
+    assert e.msg == "floored division by zero"
+
+
+def test_error_in_a_toplevel_comprehension_is_reported_in_toplevel():
+    e = eval_error("xs = [0]\ny = {k: 1 // k for k in xs}\n")
+    assert frames(e) == [("<toplevel>", 2, 11)]
+
+
+def test_error_in_a_lambda_names_the_frame_lambda():
+    e = eval_error("f = lambda x: 1 // x\nf(0)\n")
+    assert frames(e) == [("<toplevel>", 2, 2), ("lambda", 1, 17)]
+
+
+def test_global_variable_referenced_before_assignment():
+    e = eval_error("def f():\n    return x\nf()\nx = 1\n")
+    assert e.msg == "global variable x referenced before assignment"
+    assert frames(e) == [("<toplevel>", 3, 2), ("f", 2, 12)]
+
+
+def test_local_variable_referenced_before_assignment():
+    e = eval_error("def f():\n    if False:\n        y = 1\n    return y\nf()\n")
+    assert e.msg == "local variable y referenced before assignment"
+    assert frames(e)[-1] == ("f", 4, 12)
+
+
+def test_captured_variable_referenced_before_assignment():
+    src = "def f():\n    g = lambda: y\n    g()\n    y = 1\nf()\n"
+    e = eval_error(src)
+    assert e.msg == "local variable y referenced before assignment"
+
+
+# ---------------------------------------------------------------- recursion
+
+
+def test_deep_recursion_with_the_option_is_call_stack_too_deep():
+    src = "def f(n):\n    return 0 if n == 0 else f(n - 1)\nr = f(100000)\n"
+    with pytest.raises(StarlarkError) as info:
+        run(src, options=["recursion"])
+    e = info.value
+    assert type(e) is EvalError
+    assert "call stack too deep" in e.msg
+    assert e.stack
+    assert all(f.name in {"f", "<toplevel>"} for f in e.stack)
+
+
+def test_moderate_recursion_with_the_option_works():
+    src = "def f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\nr = f(200)\n"
+    assert run(src, options=["recursion"])["r"] == 200
+
+
+def test_recursion_without_the_option_is_called_recursively():
+    e = eval_error("def f(n):\n    return 0 if n == 0 else f(n - 1)\nf(3)\n")
+    assert e.msg == "function f called recursively"
+    assert frames(e) == [("<toplevel>", 3, 2), ("f", 2, 30)]
+
+
+def test_mutual_recursion_without_the_option_is_called_recursively():
+    src = "def a(n):\n    return b(n)\ndef b(n):\n    return a(n)\na(1)\n"
+    e = eval_error(src)
+    assert e.msg == "function a called recursively"
+
+
+# ---------------------------------------------------------------- load
+
+
+LIB = "x = 1\ny = [2]\ndef f():\n    return x + 1\n_private = 3\n"
+
+
+def lib_loader(name):
+    sources = {"lib.star": LIB, "mid.star": 'load("lib.star", "f")\nz = f() * 10\n'}
+    if name not in sources:
+        raise FileNotFoundError(f"no module {name}")
+    return exec_file(name, sources[name], load=lib_loader)
+
+
+def test_load_callback_that_execs_a_module():
+    g = run('load("lib.star", "x", g="f")\nr = g() + x\n', load=lib_loader)
+    assert g == {"r": 3}
+
+
+def test_load_is_transitive_through_the_callback():
+    g = run('load("mid.star", "z")\nr = z + 1\n', load=lib_loader)
+    assert g["r"] == 21
+
+
+def test_loaded_names_are_not_exported():
+    g = run('load("lib.star", "x", "y")\nr = x\n', load=lib_loader)
+    assert "x" not in g
+    assert "y" not in g
+    assert list(g) == ["r"]
+
+
+def test_loaded_values_are_frozen():
+    e = eval_error('load("lib.star", "y")\ny.append(3)\n', load=lib_loader)
+    assert "frozen" in e.msg
+
+
+def test_loading_a_missing_name_is_an_error():
+    e = eval_error('load("lib.star", "nope")\n', load=lib_loader)
+    assert e.msg == "load: name nope not found in module lib.star"
+    assert frames(e)[0][0] == "<toplevel>"
+    assert e.stack[0].line == 1
+
+
+def test_a_loader_that_raises_is_an_error_of_the_load_statement():
+    e = eval_error('x = 1\nload("other.star", "a")\n', load=lib_loader)
+    assert not isinstance(e, InternalError)
+    assert e.msg.startswith("cannot load other.star")
+    assert "no module other.star" in e.msg
+    assert frames(e) == [("<toplevel>", 2, 1)]
+
+
+def test_error_inside_a_loaded_module_is_an_error_of_the_load():
+    def loader(name):
+        return exec_file(name, "x = 1 // 0\n")
+
+    e = eval_error('load("bad.star", "x")\n', load=loader)
+    assert e.msg.startswith("cannot load bad.star")
+    assert "division by zero" in e.msg
+
+
+def test_load_without_a_load_callback_is_an_error():
+    e = eval_error('load("lib.star", "x")\n')
+    assert e.msg == "cannot load lib.star: no load function"
+
+
+def test_loading_a_private_name_is_a_static_error():
+    with pytest.raises(StarlarkSyntaxError, match="leading underscore"):
+        run('load("lib.star", "_private")\n', load=lib_loader)
+
+
+# ---------------------------------------------------------------- print
+
+
+def test_print_hook_receives_each_line():
+    lines: list[str] = []
+    g = run('print("a", 1)\nprint([1], "b", sep="-")\nprint()\n', print=lines.append)
+    assert g == {}
+    assert lines == ["a 1", "[1]-b", ""]
+
+
+def test_a_function_called_from_python_after_exec_file_prints_to_stdout(capsys):
+    lines: list[str] = []
+    g = run('def f(x):\n    print("got", x)\n', print=lines.append)
+    g["f"](3)  # a new thread: the hook of the finished exec_file does not apply
+    assert lines == []
+    assert capsys.readouterr().out == "got 3\n"
+
+
+def test_default_print_goes_to_stdout(capsys):
+    run('print("hello", "world")\nprint(struct_like)\n', predeclared={"struct_like": (1, "a")})
+    assert capsys.readouterr().out == 'hello world\n(1, "a")\n'
+
+
+def test_print_in_a_loaded_module_uses_the_hook_of_the_loading_thread():
+    lines: list[str] = []
+
+    def loader(name):
+        return exec_file(name, 'print("loading")\nx = 1\n')
+
+    run('load("m.star", "x")\nprint("x", x)\n', load=loader, print=lines.append)
+    assert lines == ["loading", "x 1"]
+
+
+# ---------------------------------------------------------------- dialect options
+
+
+OPTION_PROGRAMS = {
+    "set": ("s = set([1, 2])\n", "does not support sets"),
+    "while": (
+        "def f():\n    n = 0\n    while n < 3:\n        n += 1\n    return n\nr = f()\n",
+        "does not support while loops",
+    ),
+    "globalreassign": ("x = 1\nx = 2\n", "cannot reassign global x"),
+    "toplevelcontrol": ("for i in [1]:\n    x = i\n", "for loop not within a function"),
+}
+
+
+@pytest.mark.parametrize("option", sorted(OPTION_PROGRAMS))
+def test_dialect_option_off_is_a_static_error_and_on_runs(option):
+    src, msg = OPTION_PROGRAMS[option]
+    with pytest.raises(StarlarkSyntaxError, match=msg):
+        run(src)
+    with pytest.raises(StarlarkSyntaxError, match=msg):
+        check("t.star", src)
+    run(src, options=[option])
+    check("t.star", src, options=[option])
+
+
+def test_recursion_option_off_is_a_runtime_error_and_on_runs():
+    src = "def f(n):\n    return 0 if n == 0 else f(n - 1)\nr = f(3)\n"
+    with pytest.raises(EvalError, match="called recursively"):
+        run(src)
+    assert run(src, options=["recursion"])["r"] == 0
+
+
+def test_options_may_be_combined():
+    src = "x = 0\nfor i in range(3):\n    x = x + i\ns = set([x])\n"
+    g = run(src, options=["toplevelcontrol", "globalreassign", "set"])
+    assert g["x"] == 3
+
+
+def test_unknown_option_name_raises_value_error():
+    with pytest.raises(ValueError, match="bogus"):
+        run("x = 1\n", options=["bogus"])
+    with pytest.raises(ValueError, match="bogus"):
+        check("t.star", "x = 1\n", options=["set", "bogus"])
+
+
+# ---------------------------------------------------------------- compile cache
+
+
+def test_second_exec_of_the_same_source_does_not_reparse(monkeypatch):
+    calls = []
+    real = sl_parser.parse
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sl_parser, "parse", spy)
+    src = f"# {uuid.uuid4()}\nx = [1, 2]\ny = len(x)\n"
+    g1 = run(src)
+    g2 = run(src)
+    assert len(calls) == 1
+    assert g1["y"] == g2["y"] == 2
+    assert g1["x"] is not g2["x"]  # each run gets fresh values
+
+
+def test_cache_distinguishes_filename_and_options(monkeypatch):
+    calls = []
+    real = sl_parser.parse
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sl_parser, "parse", spy)
+    src = f"# {uuid.uuid4()}\nx = 1\n"
+    exec_file("a.star", src)
+    exec_file("b.star", src)
+    exec_file("b.star", src, options=["set"])
+    exec_file("b.star", src, options=["set"])
+    assert len(calls) == 3
+
+
+def test_syntax_error_reports_every_error_with_positions():
+    with pytest.raises(StarlarkSyntaxError) as info:
+        run("x = y\nz = w\n")
+    e = info.value
+    assert (e.filename, e.line, e.col) == ("t.star", 1, 5)
+    assert [(p.line, p.col, m) for p, m in e.errors] == [
+        (1, 5, "undefined: y"),
+        (2, 5, "undefined: w"),
+    ]
+
+
+# ---------------------------------------------------------------- no Python exception escapes
+
+
+BAD_PROGRAMS = [
+    # type errors
+    '1 + "a"',
+    '"a" - 1',
+    "[] + ()",
+    "{} + {}",
+    "None + 1",
+    '1 < "a"',
+    "[1] < (1,)",
+    '-"a"',
+    "~1.5",
+    '[1, 2] < [1, "a"]',
+    "sorted([1, 'a'])",
+    "x = 1\nx.foo",
+    '"a".nope()',
+    # bad indexes
+    "[1, 2][5]",
+    "[1][-3]",
+    '"abc"[10]',
+    '{}["k"]',
+    "[1][None]",
+    '"abc"[1 << 100]',
+    "[1, 2, 3][::0]",
+    "range(10)[100]",
+    # bad calls
+    "(1)()",
+    "None()",
+    "len(1)",
+    "len()",
+    "len([], [])",
+    "def f(a):\n    pass\nf()",
+    "def f(a):\n    pass\nf(1, 2)",
+    "def f(a):\n    pass\nf(b=1)",
+    "def f(*args):\n    return args\nx = f(*1)",
+    "def f(**kw):\n    return kw\nx = f(**{1: 2})",
+    "[].append()",
+    'fail("custom")',
+    # unhashable keys
+    "{[1]: 2}",
+    "set([[1]])",
+    "d = {}\nd[{}] = 1",
+    "{'a': 1}.get([])",
+    # huge values
+    '"x" * 1000000000000',
+    "[1] * 1000000000000",
+    '"a" * (1 << 100)',
+    "1 << 1000000",
+    "1 << -1",
+    # division by zero
+    "1 // 0",
+    "1 % 0",
+    "1 / 0",
+    "1.0 / 0.0",
+    "1.0 // 0.0",
+    "1.0 % 0",
+    # conversions
+    'int("zz")',
+    'int("1", base=99)',
+    'float("x")',
+    'int(float("inf"))',
+    'int(float("nan"))',
+    "1.0 * int('1' * 400)",
+    "chr(-1)",
+    # formatting, strings
+    '"%d" % "x"',
+    '"%s %s" % (1,)',
+    '"{}".format()',
+    '"a".join([1])',
+    '"abc".split("")',
+    # mutation during iteration, unpacking, misc
+    "l = [1]\nfor x in l:\n    l.append(2)",
+    "d = {1: 2}\nfor k in d:\n    d[3] = 4",
+    "a, b = [1]",
+    "a, b = 1",
+    "x = (1,)\nx[0] = 2",
+    "[].pop()",
+    "range(1, 2, 0)",
+]
+
+
+@pytest.mark.parametrize("src", BAD_PROGRAMS)
+def test_bad_program_raises_only_an_eval_error(src):
+    t0 = time.perf_counter()
+    with pytest.raises(EvalError) as info:
+        run(src, options=["toplevelcontrol", "set", "globalreassign"])
+    assert time.perf_counter() - t0 < 2.0
+    e = info.value
+    assert not isinstance(e, InternalError), str(e)
+    assert e.msg
+    assert e.stack
+    assert e.stack[0].name == "<toplevel>"
+
+
+def test_int_of_a_long_decimal_string_is_not_an_internal_error():
+    g = run('x = int("9" * 5000)\n')
+    assert g["x"] == 10**5000 - 1
+
+
+def test_int_of_a_long_hexadecimal_string_works():
+    assert run('x = int("f" * 5000, 16)\n')["x"] == 16**5000 - 1
+
+
+def test_str_of_a_big_int_works():
+    src = (
+        "def big():\n    x = 1\n    for i in range(40):\n        x = x * (1 << 500)\n    return x\n"
+    )
+    src += "s = str(big())\n"
+    s = run(src)["s"]
+    assert len(s) == 6021  # digits of 2**20000
+    assert s.isdigit()
+    assert int(s[-12:]) == pow(2, 20000, 10**12)
+
+
+# ---------------------------------------------------------------- bool is not an int
+
+
+def test_bool_plus_int_fails():
+    e = eval_error("x = True + 1\n")
+    assert e.msg == "unknown binary op: bool + int"
+
+
+def test_bool_does_not_equal_int():
+    g = run("a = 1 == True\nb = [1] == [True]\nc = (0,) == (False,)\nd = 1 in [True]\n")
+    assert g == {"a": False, "b": False, "c": False, "d": False}
+
+
+def test_bool_and_int_have_different_types():
+    g = run("a = type(True)\nb = type(1)\n")
+    assert (g["a"], g["b"]) == ("bool", "int")
