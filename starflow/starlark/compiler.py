@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import ast as py
 import hashlib
-import threading
 from dataclasses import dataclass, field
 
 from . import syntax as s
@@ -927,10 +926,6 @@ class Compiler:
         extra.append((tup, self.call("$unpack", self.name(src), self.const(n))))
         for sub, t in nested:
             self._unpack_target(sub, t, extra)
-
-
-_CACHE: dict[tuple, CompiledModule] = {}
-_CACHE_LOCK = threading.Lock()
 
 
 def source_hash(source: str) -> str:

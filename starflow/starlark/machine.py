@@ -412,9 +412,8 @@ def compile_module(
 
 
 def _wrap_predeclared(v):
+    # A plain Python callable (not a Starlark value) becomes a built-in.
     if callable(v) and not hasattr(type(v), "type_name") and type(v) not in (Builtin, Function):
-        if isinstance(v, type):
-            return Builtin(getattr(v, "__name__", "builtin"), v)
         return Builtin(getattr(v, "__name__", "builtin"), v)
     return v
 

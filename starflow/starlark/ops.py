@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .errors import EvalError
+from .spell import nearest
 from .values import (
     Builtin,
     Dict,
@@ -518,41 +519,6 @@ def slice(x: Any, lo: Any, hi: Any, step: Any) -> Any:
 
 # ---------------------------------------------------------------------------
 # Attributes
-
-
-def _levenshtein(a: str, b: str, limit: int) -> int:
-    if abs(len(a) - len(b)) >= limit:
-        return limit
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        best = i
-        for j, cb in enumerate(b, 1):
-            d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            cur.append(d)
-            best = min(best, d)
-        if best >= limit:
-            return limit
-        prev = cur
-    return prev[-1]
-
-
-def nearest(name: str, candidates: Iterable[str]) -> str | None:
-    """The candidate closest to `name` (as Go's spell.Nearest: ignoring case and
-    underscores, at most half the letters wrong), or None."""
-
-    def fold(s: str) -> str:
-        return s.replace("_", "").lower()
-
-    x = fold(name)
-    best = None
-    best_d = (len(x) + 1) // 2
-    for c in candidates:
-        d = _levenshtein(x, fold(c), best_d)
-        if d < best_d:
-            best_d = d
-            best = c
-    return best
 
 
 def _attr_names(x: Any) -> list[str] | None:

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable
 
 from . import syntax as s
 from .errors import ResolveError
+from .spell import nearest
 from .syntax import Position, Scope
 
 __all__ = ["resolve_file"]
@@ -56,9 +57,6 @@ class _Block:
         self.function = function
         self.bindings: dict[str, s.Ident] = {}  # name -> first binding ident
         self.cells: set[str] = set()
-
-    def scope_owner(self) -> _Block:
-        return self
 
 
 def resolve_file(
@@ -444,14 +442,12 @@ class _Resolver:
                 else:
                     ident.scope = Scope.FREE
                     found.cells.add(name)
-                    fn = own.function
                     # every function between the use and the binding captures it
                     blk = own
                     while blk is not found:
                         if blk.function is not None and name not in blk.function.freevars:
                             blk.function.freevars.append(name)
                         blk = blk.parent
-                    del fn
                 continue
             if name in self.globals:
                 ident.scope = Scope.GLOBAL
@@ -481,30 +477,8 @@ class _Resolver:
         while b is not None:
             candidates.update(b.bindings)
             b = b.parent
-        extra = self.file.extra.get("candidate_names", ())
-        candidates.update(extra)
-        # as Go's spell.Nearest: suggest only names within half the length
-        best, best_d = None, len(name) // 2 + 1
-        for c in sorted(candidates):
-            d = _distance(name, c, best_d)
-            if d < best_d:
-                best, best_d = c, d
-        return best
-
-
-def _distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (returning `limit`) once it exceeds `limit`."""
-    if abs(len(a) - len(b)) >= limit:
-        return limit
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        if min(cur) >= limit:
-            return limit
-        prev = cur
-    return prev[-1]
+        candidates.update(self.file.extra.get("candidate_names", ()))
+        return nearest(name, sorted(candidates))
 
 
 def _describe(e: s.Expr) -> str:

@@ -36,7 +36,28 @@ __all__ = [
 # ---- the iterable views returned by elems() and friends ----
 
 
-class StringElems:
+class _View:
+    """What the three views share (as Go's small iterable structs): not hashable,
+    always true, equal to a view of the same type over the same value."""
+
+    __slots__ = ()
+    type_name = ""
+    __hash__ = None  # type: ignore[assignment]
+
+    def _state(self) -> tuple:
+        raise NotImplementedError
+
+    def __bool__(self) -> bool:
+        return True
+
+    def starlark_truth(self) -> bool:
+        return True
+
+    def starlark_equal(self, other: object) -> bool:
+        return type(other) is type(self) and other._state() == self._state()
+
+
+class StringElems(_View):
     """`s.elems()` / `s.elem_ords()`: an indexable view of the elements (code points) of `s`.
 
     As Go's `stringElems`: type `string.elems`, indexable, with a length, not
@@ -45,11 +66,13 @@ class StringElems:
 
     __slots__ = ("ords", "s")
     type_name = "string.elems"
-    __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, s: str, ords: bool):
         self.s = s
         self.ords = ords
+
+    def _state(self) -> tuple:
+        return (self.s, self.ords)
 
     def __iter__(self) -> Iterator[object]:
         return map(ord, self.s) if self.ords else iter(self.s)
@@ -61,21 +84,11 @@ class StringElems:
         c = self.s[i]
         return ord(c) if self.ords else c
 
-    def __bool__(self) -> bool:
-        return True
-
-    def starlark_truth(self) -> bool:
-        return True
-
     def starlark_repr(self) -> str:
         return quote_str(self.s) + (".elem_ords()" if self.ords else ".elems()")
 
-    def starlark_equal(self, other: object) -> bool:
-        # as Go, which compares these small structs by value
-        return type(other) is StringElems and other.s == self.s and other.ords == self.ords
 
-
-class StringCodepoints:
+class StringCodepoints(_View):
     """`s.codepoints()` / `s.codepoint_ords()`: an iterable of the code points of `s`.
 
     As Go's `stringCodepoints`: type `string.codepoints`, iterable only (no
@@ -84,29 +97,22 @@ class StringCodepoints:
 
     __slots__ = ("ords", "s")
     type_name = "string.codepoints"
-    __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, s: str, ords: bool):
         self.s = s
         self.ords = ords
 
+    def _state(self) -> tuple:
+        return (self.s, self.ords)
+
     def __iter__(self) -> Iterator[object]:
         return map(ord, self.s) if self.ords else iter(self.s)
-
-    def __bool__(self) -> bool:
-        return True
-
-    def starlark_truth(self) -> bool:
-        return True
 
     def starlark_repr(self) -> str:
         return quote_str(self.s) + (".codepoint_ords()" if self.ords else ".codepoints()")
 
-    def starlark_equal(self, other: object) -> bool:
-        return type(other) is StringCodepoints and other.s == self.s and other.ords == self.ords
 
-
-class BytesElems:
+class BytesElems(_View):
     """`b.elems()`: an iterable of the byte values (ints) of `b`.
 
     As Go's `bytesIterable`: type `bytes.elems`, iterable only, not hashable,
@@ -115,25 +121,18 @@ class BytesElems:
 
     __slots__ = ("b",)
     type_name = "bytes.elems"
-    __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, b: bytes):
         self.b = b
 
+    def _state(self) -> tuple:
+        return (self.b,)
+
     def __iter__(self) -> Iterator[int]:
         return iter(self.b)
 
-    def __bool__(self) -> bool:
-        return True
-
-    def starlark_truth(self) -> bool:
-        return True
-
     def starlark_repr(self) -> str:
         return quote_bytes(self.b) + ".elems()"
-
-    def starlark_equal(self, other: object) -> bool:
-        return type(other) is BytesElems and other.b == self.b
 
 
 # ---- argument checks, in the words of Go's UnpackPositionalArgs ----
