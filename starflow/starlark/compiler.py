@@ -101,12 +101,53 @@ _FAST_SET = {
 }
 
 
+def _needs_stmts(e: s.Node) -> bool:
+    """Whether `e` holds a call site or a lambda (then it compiles to statements)."""
+    stack: list = [e]
+    while stack:
+        n = stack.pop()
+        t = type(n)
+        if t is s.LambdaExpr:
+            return True
+        if t is s.CallExpr:
+            fn = n.fn
+            while type(fn) is s.ParenExpr:
+                fn = fn.x
+            if not (
+                type(fn) is s.Ident and fn.scope is Scope.UNIVERSAL and fn.name in DIRECT_BUILTINS
+            ):
+                return True
+            stack.extend(a.value for a in n.args)
+        elif t is s.Comprehension:
+            stack.append(n.body)
+            stack.extend(cl.iter if type(cl) is s.ForClause else cl.cond for cl in n.clauses)
+        elif t is s.DictEntry:
+            stack += [n.key, n.value]
+        elif t is s.BinaryExpr:
+            stack += [n.x, n.y]
+        elif t is s.UnaryExpr or t is s.ParenExpr or t is s.DotExpr:
+            stack.append(n.x)
+        elif t is s.IndexExpr:
+            stack += [n.x, n.index]
+        elif t is s.SliceExpr:
+            stack += [x for x in (n.x, n.lo, n.hi, n.step) if x is not None]
+        elif t is s.ListExpr or t is s.TupleExpr:
+            stack += n.elts
+        elif t is s.DictExpr:
+            stack += [x for en in n.entries for x in (en.key, en.value)]
+        elif t is s.CondExpr:
+            stack += [n.cond, n.then, n.else_]
+    return False
+
+
 @dataclass(slots=True)
 class CodeInfo:
     """What the machine needs to know about one compiled Python code object."""
 
     name: str  # Starlark function name, "<toplevel>", or "lambda"
     kind: str  # "toplevel", "function", "lambda", "comprehension"
+    index: int = -1  # the code index (-1 for Python comprehensions)
+    resume: bool = False  # the resume variant (see `resume_variant`)
 
 
 @dataclass(slots=True)
@@ -124,6 +165,14 @@ class CompiledModule:
     call_names: dict[tuple[int, int], str] = field(default_factory=dict)
     codes: dict[object, CodeInfo] = field(default_factory=dict)
     num_functions: int = 0
+    # code index -> {call position (line, col) -> site number}
+    sites: dict[int, dict[tuple[int, int], int]] = field(default_factory=dict)
+    # code index -> the Python def the compiler built (kept to derive resume variants)
+    fdefs: dict[int, object] = field(default_factory=dict)
+    # code index -> its normal code object
+    by_index: dict[int, object] = field(default_factory=dict)
+    # code index -> the compiled resume variant (built on first restore)
+    resumes: dict[int, object] = field(default_factory=dict)
 
 
 def global_pyname(name: str) -> str:
@@ -141,11 +190,15 @@ def local_pyname(name: str) -> str:
 class _Ctx:
     """Per-function compilation state."""
 
-    def __init__(self, kind: str, parent: _Ctx | None):
+    def __init__(self, kind: str, parent: _Ctx | None, index: int = 0):
         self.kind = kind  # "toplevel", "function", "lambda"
         self.parent = parent
-        self.in_comp = 0  # >0 while compiling inside a comprehension
+        self.index = index  # code index: 0 for the top level, then each def/lambda
+        self.in_comp = 0  # >0 while compiling inside a Python comprehension
         self.ntemps = 0
+        self.nsites = 0
+        self.sites: dict[tuple[int, int], int] = {}  # call position -> site number
+        self.renames: dict[str, str] = {}  # comprehension variable -> its Python local
 
     def temp(self, prefix: str = "$t") -> str:
         self.ntemps += 1
@@ -174,6 +227,10 @@ class Compiler:
         self.predeclared_used: set[str] = set()
         self.call_names: dict[tuple[int, int], str] = {}
         self.nfuncs = 0
+        self.ncodes = 1  # code index 0 is the top level
+        self.code_names: dict[int, tuple[str, str]] = {0: ("<toplevel>", "toplevel")}
+        self.fdefs: dict[int, py.FunctionDef] = {}
+        self.sites: dict[int, dict[tuple[int, int], int]] = {}
 
     # ------------------------------------------------------------ helpers
 
@@ -210,6 +267,36 @@ class Compiler:
         t = self.ctx.temp()
         return self.at(py.NamedExpr(target=self.store(t), value=e)), self.name(t)
 
+    def hoist(self, e: py.expr, pre: list[py.stmt]) -> py.expr:
+        """Evaluate `e` now, into a temporary, unless it is a name or a constant."""
+        if self.is_simple(e):
+            return e
+        t = self.ctx.temp()
+        pre.append(self.assign(t, e))
+        return self.name(t)
+
+    def exprs(self, nodes: list[s.Expr | None], pre: list[py.stmt]) -> list[py.expr | None]:
+        """Compile operands left to right, keeping Starlark's evaluation order.
+
+        An operand may hoist statements (a call site, see `call_expr`); the
+        operands before it are then evaluated into temporaries first, so that
+        when a call suspends, every value already computed is a local.
+        """
+        outs: list[py.expr | None] = []
+        for n in nodes:
+            if n is None:
+                outs.append(None)
+                continue
+            sub: list[py.stmt] = []
+            v = self.expr(n, sub)
+            if sub:
+                for i, o in enumerate(outs):
+                    if o is not None:
+                        outs[i] = self.hoist(o, pre)
+                pre.extend(sub)
+            outs.append(v)
+        return outs
+
     # ------------------------------------------------------------ module
 
     def compile_module(self) -> py.Module:
@@ -238,6 +325,8 @@ class Compiler:
             returns=None,
         )
         _at(fn, 1, 1)
+        self.fdefs[0] = fn
+        self.sites[0] = self.ctx.sites
         mod = py.Module(body=[fn], type_ignores=[])
         return mod
 
@@ -324,7 +413,7 @@ class Compiler:
             return global_pyname(ident.name)
         if sc is Scope.FILE:
             return "$l_" + ident.name
-        return local_pyname(ident.name)
+        return self.ctx.renames.get(ident.name) or local_pyname(ident.name)
 
     def assign_to_ident(self, ident: s.Ident, value: py.expr) -> py.stmt:
         return self.at(
@@ -428,28 +517,44 @@ class Compiler:
         pre: list[py.stmt] = []
         it = self.expr(st.iter, pre)
         self.line, self.col = st.line, st.col
-        tv = self.ctx.temp("$it")
-        pre.append(self.assign(tv, it))
-        loopvar = self.ctx.temp("$x")
-        body = self.budget_check(st.line, st.col)
-        body += (
-            self.assign_target(st.target, self.name(loopvar))
-            if type(st.target) is not s.Ident
-            else []
+        return pre + self.loop(
+            st.target, it, lambda: self.block(st.body, st.line, st.col), st.line, st.col
         )
-        body += self.block(st.body, st.line, st.col)
-        self.line, self.col = st.line, st.col
-        target = (
-            self.at(py.Name(id=self.ident_target(st.target), ctx=py.Store()))
-            if type(st.target) is s.Ident
+
+    def loop(self, target: s.Expr, it: py.expr, body_fn, line: int, col: int) -> list[py.stmt]:
+        """`for target in it: body`, with the iteration guard held for the loop.
+
+        A loop whose body holds a call site also counts its iterations in a
+        local (`$iN`, through `$enumerate`), so a suspended frame records
+        where the loop was; resuming re-enters it at that index (see
+        `resume_variant`).
+        """
+        self.line, self.col = line, col
+        tv = self.ctx.temp("$it")
+        out = [self.assign(tv, it)]
+        loopvar = self.ctx.temp("$x")
+        sites_before = self.ctx.nsites
+        body = self.budget_check(line, col)
+        while type(target) is s.ParenExpr:
+            target = target.x
+        if type(target) is not s.Ident:
+            body += self.assign_target(target, self.name(loopvar))
+        body += body_fn()
+        self.line, self.col = line, col
+        tgt = (
+            self.at(py.Name(id=self.ident_target(target), ctx=py.Store()))
+            if type(target) is s.Ident
             else self.store(loopvar)
         )
-        loop = self.at(
-            py.For(target=target, iter=self.call("$iterate", self.name(tv)), body=body, orelse=[])
-        )
+        src = self.call("$iterate", self.name(tv))
+        if self.ctx.nsites > sites_before:
+            idx = self.ctx.temp("$i")
+            tgt = self.at(py.Tuple(elts=[self.store(idx), tgt], ctx=py.Store()))
+            src = self.call("$enumerate", src)
+        loop = self.at(py.For(target=tgt, iter=src, body=body, orelse=[]))
         done = self.expr_stmt(self.call("$iter_done", self.name(tv)))
-        guarded = self.at(py.Try(body=[loop], handlers=[], orelse=[], finalbody=[done]))
-        return [*pre, guarded]
+        out.append(self.at(py.Try(body=[loop], handlers=[], orelse=[], finalbody=[done])))
+        return out
 
     def while_stmt(self, st: s.WhileStmt) -> list[py.stmt]:
         pre: list[py.stmt] = []
@@ -475,7 +580,10 @@ class Compiler:
         args, kwonly, kw_defaults, defaults = [], [], [], []
         vararg = kwarg = None
         seen_star = False
+        # defaults are evaluated left to right, at definition time
+        dvals = iter(self.exprs([p.default for p in fn.params], pre))
         for p in fn.params:
+            d = next(dvals)
             self.line, self.col = p.line, p.col
             if p.kind is s.ParamKind.STAR:
                 seen_star = True
@@ -486,7 +594,6 @@ class Compiler:
                 kwarg = self.at(py.arg(arg=local_pyname(p.name.name), annotation=None))
                 continue
             a = self.at(py.arg(arg=local_pyname(p.name.name), annotation=None))
-            d = self.expr(p.default, pre) if p.default is not None else None
             if seen_star:
                 kwonly.append(a)
                 kw_defaults.append(d)
@@ -504,9 +611,20 @@ class Compiler:
             defaults=defaults,
         )
 
-    def function_body(self, fn: s.Function, kind: str) -> list[py.stmt]:
+    def busy_flag(self, k: int, ctx) -> py.Subscript:
+        return self.at(py.Subscript(value=self.name("$busy"), slice=self.const(k), ctx=ctx))
+
+    def function_def(self, fn: s.Function, pre: list[py.stmt]) -> str:
+        """Compile `fn` to a Python def appended to `pre`; return its Python name."""
+        args = self.arguments(fn, pre)
+        index = self.ncodes
+        self.ncodes += 1
         saved = self.ctx
-        self.ctx = _Ctx(kind, saved)
+        self.ctx = _Ctx("function", saved, index)
+        # comprehension variables of the enclosing function that this one captures
+        self.ctx.renames = {
+            n: r for n, r in saved.renames.items() if n in fn.freevars and n not in fn.locals
+        }
         body = self.budget_check(fn.line, fn.col)
         for p in fn.params:
             if p.kind is s.ParamKind.STARSTAR:
@@ -520,39 +638,19 @@ class Compiler:
             # the recursion option is on; one flag per def, set while active.
             self.line, self.col = fn.line, fn.col
             k = self.nfuncs
-            flag = self.at(
-                py.Subscript(value=self.name("$busy"), slice=self.const(k), ctx=py.Load())
-            )
+            self.nfuncs += 1
             enter = self.at(
                 py.If(
-                    test=flag,
+                    test=self.busy_flag(k, py.Load()),
                     body=[self.expr_stmt(self.call("$recursive", self.const(fn.name)))],
                     orelse=[],
                 )
             )
             set1 = self.at(
-                py.Assign(
-                    targets=[
-                        self.at(
-                            py.Subscript(
-                                value=self.name("$busy"), slice=self.const(k), ctx=py.Store()
-                            )
-                        )
-                    ],
-                    value=self.const(True),
-                )
+                py.Assign(targets=[self.busy_flag(k, py.Store())], value=self.const(True))
             )
             set0 = self.at(
-                py.Assign(
-                    targets=[
-                        self.at(
-                            py.Subscript(
-                                value=self.name("$busy"), slice=self.const(k), ctx=py.Store()
-                            )
-                        )
-                    ],
-                    value=self.const(False),
-                )
+                py.Assign(targets=[self.busy_flag(k, py.Store())], value=self.const(False))
             )
             body += [
                 enter,
@@ -561,59 +659,32 @@ class Compiler:
             ]
         else:
             body += inner
-        self.nfuncs += 1
+        self.sites[index] = self.ctx.sites
         self.ctx = saved
-        return body
-
-    def def_stmt(self, st: s.DefStmt) -> list[py.stmt]:
-        pre: list[py.stmt] = []
-        fn = st.function
-        args = self.arguments(fn, pre)
-        body = self.function_body(fn, "function")
-        self.line, self.col = st.line, st.col
-        pyname = self.ident_target(st.name)
+        self.line, self.col = fn.line, fn.col
+        # A unique Python name per code object: `name$index` (the machine reads it back)
+        pyname = f"{fn.name}${index}"
+        self.code_names[index] = (fn.name, "lambda" if fn.name == "lambda" else "function")
         fdef = self.at(
             py.FunctionDef(name=pyname, args=args, body=body, decorator_list=[], returns=None)
         )
-        wrap = self.at(
-            py.Assign(
-                targets=[self.at(py.Name(id=pyname, ctx=py.Store()))],
-                value=self.call("$mkfunc", self.name(pyname), self.const(fn.name)),
-            )
-        )
-        return [*pre, fdef, wrap]
+        self.fdefs[index] = fdef
+        pre.append(fdef)
+        return pyname
+
+    def def_stmt(self, st: s.DefStmt) -> list[py.stmt]:
+        pre: list[py.stmt] = []
+        pyname = self.function_def(st.function, pre)
+        self.line, self.col = st.line, st.col
+        value = self.call("$mkfunc", self.name(pyname), self.const(st.function.name))
+        return [*pre, self.assign_to_ident(st.name, value)]
 
     def lambda_expr(self, e: s.LambdaExpr, pre: list[py.stmt]) -> py.expr:
-        fn = e.function
+        # A lambda is a def hoisted to where the lambda is evaluated: one kind of
+        # function value, with statements for step counting and suspension.
+        pyname = self.function_def(e.function, pre)
         self.line, self.col = e.line, e.col
-        args = self.arguments(fn, pre)
-        saved = self.ctx
-        self.ctx = _Ctx("lambda", saved)
-        self.ctx.in_comp = 1  # a lambda body is one expression: no statements, no temps
-        ret = fn.body[0]
-        assert isinstance(ret, s.ReturnStmt)
-        assert ret.value is not None
-        body_pre: list[py.stmt] = []
-        body = self.expr(ret.value, body_pre)
-        assert not body_pre
-        self.ctx = saved
-        self.line, self.col = e.line, e.col
-        # count a step per call: `$tick() and body` ($tick returns True)
-        parts = [self.call("$tick"), body]
-        for p in fn.params:
-            if p.kind is s.ParamKind.STARSTAR:
-                # **kwargs arrives as a plain dict: `(kw := $Dict(kw)) is not None and ...`
-                kw = local_pyname(p.name.name)
-                fix = self.at(
-                    py.NamedExpr(target=self.store(kw), value=self.call("$Dict", self.name(kw)))
-                )
-                test = self.at(
-                    py.Compare(left=fix, ops=[py.IsNot()], comparators=[self.const(None)])
-                )
-                parts.insert(0, test)
-        guarded = self.at(py.BoolOp(op=py.And(), values=parts))
-        lam = self.at(py.Lambda(args=args, body=guarded))
-        return self.call("$mkfunc", lam, self.const("lambda"))
+        return self.call("$mkfunc", self.name(pyname), self.const("lambda"))
 
     # ------------------------------------------------------------ expressions
 
@@ -632,25 +703,21 @@ class Compiler:
             self.line, self.col = e.line, e.col
             return self.call("$getattr", x, self.const(e.name))
         if t is s.IndexExpr:
-            x = self.expr(e.x, pre)
-            i = self.expr(e.index, pre)
+            x, i = self.exprs([e.x, e.index], pre)
             self.line, self.col = e.line, e.col
             return self.call("$index", x, i)
         if t is s.SliceExpr:
-            x = self.expr(e.x, pre)
-            parts = [
-                self.expr(p, pre) if p is not None else self.const(None)
-                for p in (e.lo, e.hi, e.step)
-            ]
+            x, lo, hi, step = self.exprs([e.x, e.lo, e.hi, e.step], pre)
+            parts = [p if p is not None else self.const(None) for p in (lo, hi, step)]
             self.line, self.col = e.line, e.col
             return self.call("$slice", x, *parts)
         if t is s.ParenExpr:
             return self.expr(e.x, pre)
         if t is s.TupleExpr:
-            elts = [self.expr(x, pre) for x in e.elts]
+            elts = self.exprs(e.elts, pre)
             return _at(py.Tuple(elts=elts, ctx=py.Load()), e.line, e.col)
         if t is s.ListExpr:
-            elts = [self.expr(x, pre) for x in e.elts]
+            elts = self.exprs(e.elts, pre)
             self.line, self.col = e.line, e.col
             return self.call("$List", self.at(py.List(elts=elts, ctx=py.Load())))
         if t is s.DictExpr:
@@ -659,21 +726,32 @@ class Compiler:
             return self.unary(e, pre)
         if t is s.CondExpr:
             cond = self.expr(e.cond, pre)
-            # then/else must be evaluated lazily: their temps may not be hoisted
-            then = self.lazy_expr(e.then)
-            els = self.lazy_expr(e.else_)
-            return _at(py.IfExp(test=cond, body=then, orelse=els), e.line, e.col)
+            then_pre: list[py.stmt] = []
+            else_pre: list[py.stmt] = []
+            then = self.expr(e.then, then_pre)
+            els = self.expr(e.else_, else_pre)
+            if not then_pre and not else_pre:
+                return _at(py.IfExp(test=cond, body=then, orelse=els), e.line, e.col)
+            # a branch holds a call site: only the chosen branch may run
+            self.line, self.col = e.line, e.col
+            tv = self.ctx.temp()
+            then_pre.append(self.assign(tv, then))
+            else_pre.append(self.assign(tv, els))
+            pre.append(self.at(py.If(test=cond, body=then_pre, orelse=else_pre)))
+            return self.name(tv)
         if t is s.LambdaExpr:
             return self.lambda_expr(e, pre)
         if t is s.Comprehension:
+            if _needs_stmts(e):
+                return self.comprehension_loops(e, pre)
             return self.comprehension(e, pre)
         raise TypeError(f"unexpected expression {t.__name__}")  # pragma: no cover
 
     def lazy_expr(self, e: s.Expr) -> py.expr:
-        """Compile `e` where it may not run at all (and/or, if/else operands)."""
+        """Compile `e` inside a Python comprehension (which holds no call site)."""
         sub: list[py.stmt] = []
         out = self.expr(e, sub)
-        assert not sub, "expressions hoist no statements"
+        assert not sub, "a Python comprehension holds no call site"
         return out
 
     def ident(self, e: s.Ident) -> py.expr:
@@ -695,18 +773,29 @@ class Compiler:
             self.predeclared_used.add(e.name)
             n = "$b_" + e.name
         else:
-            n = local_pyname(e.name)
+            n = self.ctx.renames.get(e.name) or local_pyname(e.name)
         return _at(py.Name(id=n, ctx=py.Load()), e.line, e.col)
 
     def binary(self, e: s.BinaryExpr, pre: list[py.stmt]) -> py.expr:
         op = e.op
         if op in ("and", "or"):
             x = self.expr(e.x, pre)
-            y = self.lazy_expr(e.y)
-            node = py.BoolOp(op=py.And() if op == "and" else py.Or(), values=[x, y])
-            return _at(node, e.line, e.col)
-        x = self.expr(e.x, pre)
-        y = self.expr(e.y, pre)
+            sub: list[py.stmt] = []
+            y = self.expr(e.y, sub)
+            if not sub:
+                node = py.BoolOp(op=py.And() if op == "and" else py.Or(), values=[x, y])
+                return _at(node, e.line, e.col)
+            # the right operand holds a call site: `$t = x; if $t: ...; $t = y`
+            self.line, self.col = e.line, e.col
+            tv = self.ctx.temp()
+            pre.append(self.assign(tv, x))
+            test = self.name(tv)
+            if op == "or":
+                test = self.at(py.UnaryOp(op=py.Not(), operand=test))
+            sub.append(self.assign(tv, y))
+            pre.append(self.at(py.If(test=test, body=sub, orelse=[])))
+            return self.name(tv)
+        x, y = self.exprs([e.x, e.y], pre)
         self.line, self.col = e.line, e.col
         if op == "in":
             return self.call("$in", x, y)
@@ -767,8 +856,8 @@ class Compiler:
 
     def dict_expr(self, e: s.DictExpr, pre: list[py.stmt]) -> py.expr:
         self.line, self.col = e.line, e.col
-        keys = [self.expr(en.key, pre) for en in e.entries]
-        vals = [self.expr(en.value, pre) for en in e.entries]
+        flat = self.exprs([x for en in e.entries for x in (en.key, en.value)], pre)
+        keys, vals = flat[0::2], flat[1::2]
         self.line, self.col = e.line, e.col
         consts = [k.value for k in keys if isinstance(k, py.Constant)]
         # Only distinct constant keys may use Python's dict display: it would
@@ -781,6 +870,12 @@ class Compiler:
         return self.call("$mkdict", self.at(py.Tuple(elts=pairs, ctx=py.Load())))
 
     def call_expr(self, e: s.CallExpr, pre: list[py.stmt]) -> py.expr:
+        """A call. Any call but one of a universal built-in is a call *site*: it
+        may reach an external function and suspend the thread. A site is its own
+        statement, `$sK = call`, numbered K in its function; its callee is kept
+        in `$fK`, and the operands evaluated before it are temporaries (see
+        `exprs`), so a suspended frame's state is exactly its locals.
+        """
         fn = e.fn
         while type(fn) is s.ParenExpr:
             fn = fn.x
@@ -792,19 +887,14 @@ class Compiler:
                 self.universal_used.add(fn.name)
         elif type(fn) is s.DotExpr:
             self.call_names[(e.line, e.col)] = fn.name
-        method = None
-        if direct is not None:
-            callee = None
-        elif type(fn) is s.DotExpr:
-            # x.name(args) -> $invoke(x, "name", args): no bound method is built
-            callee = None
-            method = self.expr(fn.x, pre)
-        else:
-            callee = self.expr(fn, pre)
+        head: list[s.Expr] = []
+        if direct is None:
+            head = [fn.x] if type(fn) is s.DotExpr else [fn]
+        vals = self.exprs([*head, *(a.value for a in e.args)], pre)
+        callee = vals[0] if head else None
         args: list[py.expr] = []
         keywords: list[py.keyword] = []
-        for a in e.args:
-            v = self.expr(a.value, pre)
+        for a, v in zip(e.args, vals[len(head) :], strict=True):
             self.line, self.col = a.line, a.col
             if a.kind is s.ArgKind.POSITIONAL:
                 args.append(v)
@@ -815,33 +905,99 @@ class Compiler:
             else:
                 keywords.append(self.at(py.keyword(arg=None, value=self.call("$starstar", v))))
         self.line, self.col = e.line, e.col
-        if method is not None:
-            args = [method, self.const(fn.name), *args]
-            return self.at(py.Call(func=self.name("$invoke"), args=args, keywords=keywords))
         if direct is not None:
-            func = self.name(direct)
-        elif type(callee) is py.Name:
+            return self.at(py.Call(func=self.name(direct), args=args, keywords=keywords))
+        k = self.ctx.nsites = self.ctx.nsites + 1
+        self.ctx.sites[(e.line, e.col)] = k
+        fk = f"$f{k}"
+        pre.append(self.assign(fk, callee))
+        if type(fn) is s.DotExpr:
+            # x.name(args) -> $invoke(x, "name", args): no bound method is built
+            call = py.Call(
+                func=self.name("$invoke"),
+                args=[self.name(fk), self.const(fn.name), *args],
+                keywords=keywords,
+            )
+        else:
             # (f.fn if type(f) is $Function else $callable(f))(args)
             is_fn = self.at(
                 py.Compare(
-                    left=self.call("$type", callee),
+                    left=self.call("$type", self.name(fk)),
                     ops=[py.Is()],
                     comparators=[self.name("$Function")],
                 )
             )
-            attr = self.at(py.Attribute(value=self.name(callee.id), attr="fn", ctx=py.Load()))
+            attr = self.at(py.Attribute(value=self.name(fk), attr="fn", ctx=py.Load()))
             func = self.at(
-                py.IfExp(test=is_fn, body=attr, orelse=self.call("$callable", self.name(callee.id)))
+                py.IfExp(test=is_fn, body=attr, orelse=self.call("$callable", self.name(fk)))
             )
-        else:
-            func = self.call("$callable", callee)
-        return self.at(py.Call(func=func, args=args, keywords=keywords))
+            call = py.Call(func=func, args=args, keywords=keywords)
+        sk = f"$s{k}"
+        pre.append(self.assign(sk, self.at(call)))
+        return self.name(sk)
+
+    def comprehension_loops(self, c: s.Comprehension, pre: list[py.stmt]) -> py.expr:
+        """A comprehension holding a call site or a lambda, as plain loops.
+
+        Its variables become renamed locals of the enclosing function (they
+        stay invisible to Starlark code outside it), so a call inside can
+        suspend like any other: the loops are the function's own.
+        """
+        first = c.clauses[0]
+        assert isinstance(first, s.ForClause)
+        outer_iter = self.expr(first.iter, pre)
+        self.line, self.col = c.line, c.col
+        saved = dict(self.ctx.renames)
+        tag = self.ctx.temp("$c")
+        for name in c.locals:
+            self.ctx.renames[name] = f"{tag}_{name}"
+        result = self.ctx.temp("$r")
+        empty = self.call("$Dict") if c.is_dict else self.call("$List")
+        pre.append(self.assign(result, empty))
+
+        def clauses(i: int, it: py.expr | None) -> list[py.stmt]:
+            if i == len(c.clauses):
+                out: list[py.stmt] = []
+                if c.is_dict:
+                    kv = self.exprs([c.body.key, c.body.value], out)
+                    self.line, self.col = c.line, c.col
+                    out.append(self.expr_stmt(self.call("$setindex", self.name(result), *kv)))
+                else:
+                    v = self.expr(c.body, out)
+                    self.line, self.col = c.line, c.col
+                    append = py.Attribute(value=self.name(result), attr="append", ctx=py.Load())
+                    out.append(
+                        self.expr_stmt(
+                            self.at(py.Call(func=self.at(append), args=[v], keywords=[]))
+                        )
+                    )
+                return out
+            clause = c.clauses[i]
+            self.line, self.col = clause.line, clause.col
+            if type(clause) is s.ForClause:
+                out = []
+                src = it if it is not None else self.expr(clause.iter, out)
+                return out + self.loop(
+                    clause.target, src, lambda: clauses(i + 1, None), clause.line, clause.col
+                )
+            out = []
+            cond = self.expr(clause.cond, out)
+            self.line, self.col = clause.line, clause.col
+            body = clauses(i + 1, None) or [self.at(py.Pass())]
+            return [*out, self.at(py.If(test=cond, body=body, orelse=[]))]
+
+        pre.extend(clauses(0, outer_iter))
+        self.ctx.renames = saved
+        return self.name(result)
 
     def comprehension(self, c: s.Comprehension, pre: list[py.stmt]) -> py.expr:
         first = c.clauses[0]
         assert isinstance(first, s.ForClause)
         outer_iter = self.expr(first.iter, pre)
         self.line, self.col = c.line, c.col
+        # its own variables shadow same-named variables of enclosing explicit loops
+        saved_renames = self.ctx.renames
+        self.ctx.renames = {k: v for k, v in saved_renames.items() if k not in c.locals}
         it_temp = None
         if not self.ctx.in_comp:
             it_temp = self.ctx.temp("$it")
@@ -889,6 +1045,7 @@ class Compiler:
             comp = self.at(py.ListComp(elt=elt, generators=gens))
             wrapped = self.call("$List", comp)
         self.ctx.in_comp -= 1
+        self.ctx.renames = saved_renames
         if it_temp is not None:
             # $iter_end(($it := iterable), [...]) releases the iteration guard
             bound = self.at(py.NamedExpr(target=self.store(it_temp), value=outer_iter))
@@ -938,7 +1095,7 @@ def compile_file(file: s.File, source_hash_: str, options: frozenset[str]) -> Co
     mod = c.compile_module()
     code = compile(mod, file.filename, "exec", dont_inherit=True, optimize=0)
     codes: dict[object, CodeInfo] = {}
-    _collect_codes(code, codes)
+    _collect_codes(code, codes, c.code_names)
     return CompiledModule(
         filename=file.filename,
         source_hash=source_hash_,
@@ -951,20 +1108,292 @@ def compile_file(file: s.File, source_hash_: str, options: frozenset[str]) -> Co
         call_names=c.call_names,
         codes=codes,
         num_functions=c.nfuncs,
+        sites=c.sites,
+        fdefs=c.fdefs,
+        by_index={info.index: co for co, info in codes.items() if info.index >= 0},
     )
 
 
-def _collect_codes(code, out: dict) -> None:
+def _collect_codes(
+    code, out: dict, names: dict[int, tuple[str, str]], resume: bool = False
+) -> None:
+    """Register every code object under `code` with its Starlark name and code index.
+
+    The compiler names each Python def `name$index` (and `$toplevel`), so the
+    index is read back from `co_name`; a resume variant adds `$r`.
+    """
     stack = [code]
     while stack:
         co = stack.pop()
         name = co.co_name
+        if name.endswith("$r"):
+            name = name[:-2]
         if name == "$toplevel":
-            out[co] = CodeInfo("<toplevel>", "toplevel")
-        elif name == "<lambda>":
-            out[co] = CodeInfo("lambda", "lambda")
+            out[co] = CodeInfo("<toplevel>", "toplevel", 0, resume)
         elif name in ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"):
             out[co] = CodeInfo(name, "comprehension")
-        elif name != "<module>":
-            out[co] = CodeInfo(name[3:] if name.startswith("$g_") else name, "function")
+        elif "$" in name and name.rsplit("$", 1)[1].isdigit():
+            index = int(name.rsplit("$", 1)[1])
+            sname, kind = names[index]
+            out[co] = CodeInfo(sname, kind, index, resume and co is code)
         stack.extend(k for k in co.co_consts if type(k) is type(code))
+
+
+# ---------------------------------------------------------------- resume variants
+
+
+def resume_variant(cm: CompiledModule, index: int) -> object:
+    """The code object that re-enters function `index` at a recorded call site.
+
+    Built from the Python def the compiler produced, so positions and local
+    names are the same. The variant takes one argument, `$L`: the frame's
+    locals plus `$site` (the site number) and `$inner` (a callable that resumes
+    the next frame and returns the call's result). Its body restores the
+    locals, then runs the original statements under guards: while `$r` (the
+    site to reach) is set, a statement runs only if the site is inside it; an
+    `if` takes the branch holding the site; a loop holding the site restarts
+    at the recorded index (`$resume_iter`); the site itself takes its value
+    from `$inner()` and clears `$r`. From there on the code runs as usual.
+
+    A function with free variables is compiled nested in a wrapper that binds
+    them, so the machine can build it with the suspended function's own
+    closure cells.
+    """
+    code = cm.resumes.get(index)
+    if code is not None:
+        return code
+    import copy
+
+    fdef = copy.deepcopy(cm.fdefs[index])
+    normal = cm.by_index[index]
+    sites = cm.sites.get(index, {})
+    site_of_assign = {f"$s{k}": k for k in sites.values()}
+    body = list(fdef.body)
+    prologue: list[py.stmt] = []
+    if body and isinstance(body[0], py.Global):
+        prologue.append(body.pop(0))
+    line, col = fdef.lineno, fdef.col_offset + 1
+
+    def at(node):
+        return _at(node, line, col)
+
+    def name(n, store=False):
+        return at(py.Name(id=n, ctx=py.Store() if store else py.Load()))
+
+    def r_is_none():
+        return at(py.Compare(left=name("$r"), ops=[py.Is()], comparators=[at(py.Constant(None))]))
+
+    def r_in(ks):
+        return at(
+            py.Compare(
+                left=name("$r"),
+                ops=[py.In()],
+                comparators=[
+                    at(py.Tuple(elts=[at(py.Constant(k)) for k in sorted(ks)], ctx=py.Load()))
+                ],
+            )
+        )
+
+    def sites_in(node) -> set[int]:
+        found: set[int] = set()
+        todo = [node]
+        while todo:
+            n = todo.pop()
+            if isinstance(n, py.FunctionDef) and n is not node:
+                continue  # a nested def's sites are its own
+            if isinstance(n, py.Assign) and len(n.targets) == 1:
+                t = n.targets[0]
+                if isinstance(t, py.Name) and t.id in site_of_assign:
+                    found.add(site_of_assign[t.id])
+            todo.extend(py.iter_child_nodes(n))
+        return found
+
+    def guard_list(stmts: list[py.stmt]) -> list[py.stmt]:
+        out: list[py.stmt] = []
+        for st in stmts:
+            ks = sites_in(st)
+            if not ks:
+                if _is_busy_set(st):
+                    out.append(st)  # the recursion flag is held while the frame runs
+                else:
+                    out.append(
+                        _at(
+                            py.If(test=r_is_none(), body=[st], orelse=[]),
+                            st.lineno,
+                            st.col_offset + 1,
+                        )
+                    )
+                continue
+            out.extend(transform(st, ks))
+        return out
+
+    def transform(st: py.stmt, ks: set[int]) -> list[py.stmt]:
+        if (
+            isinstance(st, py.Assign)
+            and isinstance(st.targets[0], py.Name)
+            and st.targets[0].id in site_of_assign
+        ):
+            k = site_of_assign[st.targets[0].id]
+            call = st.value
+            inner = _at(
+                py.Call(func=name("$inner"), args=[], keywords=[]), call.lineno, call.col_offset + 1
+            )
+            test = at(py.Compare(left=name("$r"), ops=[py.Eq()], comparators=[at(py.Constant(k))]))
+            st.value = _at(
+                py.IfExp(test=test, body=inner, orelse=call), call.lineno, call.col_offset + 1
+            )
+            clear = _at(
+                py.Assign(targets=[name("$r", True)], value=at(py.Constant(None))),
+                st.lineno,
+                st.col_offset + 1,
+            )
+            return [st, clear]
+        if isinstance(st, py.If):
+            then_ks = set().union(*[sites_in(x) for x in st.body]) if st.body else set()
+            branch = r_in(then_ks) if then_ks else at(py.Constant(False))
+            st.test = _at(
+                py.IfExp(test=r_is_none(), body=st.test, orelse=branch),
+                st.lineno,
+                st.col_offset + 1,
+            )
+            st.body = guard_list(st.body)
+            st.orelse = guard_list(st.orelse) if st.orelse else []
+            return [st]
+        if isinstance(st, py.Try):
+            st.body = guard_list(st.body)
+            return [st]
+        if isinstance(st, py.For):
+            tgt = st.target
+            if not (
+                isinstance(tgt, py.Tuple)
+                and isinstance(tgt.elts[0], py.Name)
+                and tgt.elts[0].id.startswith("$i")
+            ):
+                raise AssertionError("a loop holding a call site counts its iterations")
+            idx = tgt.elts[0].id
+            seq = st.iter.args[0].args[0]  # $enumerate($iterate($itN))
+            again = at(
+                py.Call(func=name("$resume_iter"), args=[name(seq.id), name(idx)], keywords=[])
+            )
+            st.iter = at(py.IfExp(test=r_is_none(), body=st.iter, orelse=again))
+            st.body = guard_list(st.body)
+            return [st]
+        if isinstance(st, py.While):
+            resuming = at(py.UnaryOp(op=py.Not(), operand=r_is_none()))
+            st.test = at(py.BoolOp(op=py.Or(), values=[resuming, st.test]))
+            st.body = guard_list(st.body)
+            return [st]
+        raise AssertionError(f"call site inside {type(st).__name__}")
+
+    guarded = guard_list(body)
+    # restore the locals the frame had (an absent one stays unbound)
+    restore: list[py.stmt] = []
+    params = _param_names(fdef.args)
+    local_names = list(dict.fromkeys([*params, *normal.co_varnames, *normal.co_cellvars]))
+    for n in local_names:
+        if n in params or n in normal.co_varnames or n in normal.co_cellvars:
+            key = at(py.Constant(n))
+            has = at(py.Compare(left=key, ops=[py.In()], comparators=[name("$L")]))
+            get = at(py.Subscript(value=name("$L"), slice=at(py.Constant(n)), ctx=py.Load()))
+            restore.append(
+                at(
+                    py.If(
+                        test=has,
+                        body=[at(py.Assign(targets=[name(n, True)], value=get))],
+                        orelse=[],
+                    )
+                )
+            )
+    get = lambda k: at(py.Subscript(value=name("$L"), slice=at(py.Constant(k)), ctx=py.Load()))  # noqa: E731
+    restore.append(at(py.Assign(targets=[name("$r", True)], value=get("$site"))))
+    restore.append(at(py.Assign(targets=[name("$inner", True)], value=get("$inner"))))
+    args = py.arguments(
+        posonlyargs=[],
+        args=[at(py.arg(arg="$L", annotation=None))],
+        vararg=None,
+        kwonlyargs=[],
+        kw_defaults=[],
+        kwarg=None,
+        defaults=[],
+    )
+    rname = fdef.name + "$r"
+    rdef = at(
+        py.FunctionDef(
+            name=rname,
+            args=args,
+            body=[*prologue, *restore, *guarded],
+            decorator_list=[],
+            returns=None,
+        )
+    )
+    if normal.co_freevars:
+        # def $wrap(): a = b = None; def f$r($L): ...; return f$r
+        binds = [
+            at(py.Assign(targets=[name(v, True)], value=at(py.Constant(None))))
+            for v in normal.co_freevars
+        ]
+        wrap = at(
+            py.FunctionDef(
+                name="$wrap",
+                args=py.arguments(
+                    posonlyargs=[],
+                    args=[],
+                    vararg=None,
+                    kwonlyargs=[],
+                    kw_defaults=[],
+                    kwarg=None,
+                    defaults=[],
+                ),
+                body=[*binds, rdef, at(py.Return(value=name(rname)))],
+                decorator_list=[],
+                returns=None,
+            )
+        )
+        top = wrap
+    else:
+        top = rdef
+    mod = py.Module(body=[top], type_ignores=[])
+    py.fix_missing_locations(mod)
+    modcode = compile(mod, cm.filename, "exec", dont_inherit=True)
+    target = _find_code(modcode, rname)
+    codes: dict[object, CodeInfo] = {}
+    names = {
+        i: (info.name, info.kind)
+        for info in cm.codes.values()
+        if info.index >= 0
+        for i in [info.index]
+    }
+    _collect_codes(target, codes, names, resume=True)
+    cm.codes.update(codes)
+    cm.resumes[index] = target
+    return target
+
+
+def _find_code(code, name: str):
+    stack = [code]
+    while stack:
+        co = stack.pop()
+        if co.co_name == name:
+            return co
+        stack.extend(k for k in co.co_consts if type(k) is type(code))
+    raise KeyError(name)
+
+
+def _param_names(args: py.arguments) -> list[str]:
+    names = [a.arg for a in args.args + args.kwonlyargs]
+    if args.vararg:
+        names.append(args.vararg.arg)
+    if args.kwarg:
+        names.append(args.kwarg.arg)
+    return names
+
+
+def _is_busy_set(st: py.stmt) -> bool:
+    return (
+        isinstance(st, py.Assign)
+        and isinstance(st.targets[0], py.Subscript)
+        and isinstance(st.targets[0].value, py.Name)
+        and st.targets[0].value.id == "$busy"
+        and isinstance(st.value, py.Constant)
+        and st.value.value is True
+    )

@@ -34,6 +34,7 @@ entry and calls `_exhausted` when it goes negative.
 from __future__ import annotations
 
 import inspect
+import itertools
 import os
 import sys
 import threading
@@ -262,6 +263,18 @@ def _iter_copy(x):
         ops.iter_done(x)
 
 
+def _resume_iter(seq, start: int):
+    """Re-enter a loop at iteration `start`, as `enumerate` would have reached it.
+
+    The iteration guard the loop held is in the restored value already (its
+    `itercount`), so this iterates without taking it again; the loop's
+    `finally` releases it as usual.
+    """
+    it = ops.iterate(seq)
+    ops.iter_done(seq)
+    return enumerate(itertools.islice(it, start, None), start)
+
+
 def _in(x, y):
     return ops.contains(y, x)
 
@@ -313,6 +326,8 @@ def _runtime_helpers() -> dict[str, Any]:
         "$iter_done": ops.iter_done,
         "$iter_end": _iter_end,
         "$iter_copy": _iter_copy,
+        "$enumerate": enumerate,
+        "$resume_iter": _resume_iter,
         "$unpack": ops.unpack,
         "$index": ops.index,
         "$setindex": ops.setindex,
