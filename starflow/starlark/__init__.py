@@ -7,6 +7,7 @@ See docs/internals.md for how the pieces fit together.
 from .errors import CallFrame, EvalError, SnapshotError, StarlarkError, StarlarkSyntaxError
 from .machine import Function, check, exec_file
 from .syntax import Position
+from .thread import External, Finished, Suspended, Thread, external
 from .values import Builtin, Dict, List, Module, Set, freeze, from_python, to_python
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "CallFrame",
     "Dict",
     "EvalError",
+    "External",
+    "Finished",
     "Function",
     "List",
     "Module",
@@ -22,8 +25,11 @@ __all__ = [
     "SnapshotError",
     "StarlarkError",
     "StarlarkSyntaxError",
+    "Suspended",
+    "Thread",
     "check",
     "exec_file",
+    "external",
     "freeze",
     "from_python",
     "to_python",

@@ -1199,7 +1199,7 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
         todo = [node]
         while todo:
             n = todo.pop()
-            if isinstance(n, py.FunctionDef) and n is not node:
+            if isinstance(n, py.FunctionDef):
                 continue  # a nested def's sites are its own
             if isinstance(n, py.Assign) and len(n.targets) == 1:
                 t = n.targets[0]
@@ -1224,7 +1224,10 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
                         )
                     )
                 continue
-            out.extend(transform(st, ks))
+            # entered while running normally, or when resuming to a site inside it
+            test = at(py.BoolOp(op=py.Or(), values=[r_is_none(), r_in(ks)]))
+            body = transform(st, ks)
+            out.append(_at(py.If(test=test, body=body, orelse=[]), st.lineno, st.col_offset + 1))
         return out
 
     def transform(st: py.stmt, ks: set[int]) -> list[py.stmt]:
