@@ -1320,6 +1320,11 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
         defaults=[],
     )
     rname = fdef.name + "$r"
+    # The frame's cell variables are the cells its closures already hold: the
+    # variant takes them as free variables (nonlocal), supplied by the machine.
+    cellvars = list(normal.co_cellvars)
+    if cellvars:
+        prologue.append(at(py.Nonlocal(names=cellvars)))
     rdef = at(
         py.FunctionDef(
             name=rname,
@@ -1329,11 +1334,11 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
             returns=None,
         )
     )
-    if normal.co_freevars:
+    outer_names = [*normal.co_freevars, *cellvars]
+    if outer_names:
         # def $wrap(): a = b = None; def f$r($L): ...; return f$r
         binds = [
-            at(py.Assign(targets=[name(v, True)], value=at(py.Constant(None))))
-            for v in normal.co_freevars
+            at(py.Assign(targets=[name(v, True)], value=at(py.Constant(None)))) for v in outer_names
         ]
         wrap = at(
             py.FunctionDef(

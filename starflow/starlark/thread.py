@@ -257,10 +257,13 @@ class Thread:
         if fresh:  # register the variant's code objects: frames, errors, captures
             for co, info in cm.codes.items():
                 machine._CODES.setdefault(co, (info, cm))
-        normal = self._cm.by_index[f.code]
+        normal = cm.by_index[f.code]
         closure = None
-        if normal.co_freevars:
-            cells = dict(zip(normal.co_freevars, f.fn.fn.__closure__, strict=True))
+        if code.co_freevars:
+            cells = {}
+            if normal.co_freevars:
+                cells.update(zip(normal.co_freevars, f.fn.fn.__closure__, strict=True))
+            cells.update(_frame_cells(normal, f.locals))
             closure = tuple(cells[n] for n in code.co_freevars)
         rfn = types.FunctionType(code, self._globals, code.co_name, None, closure)
         loc = dict(f.locals)
@@ -433,6 +436,41 @@ class Thread:
                 f.fn = prev.locals.get(f"$f{prev.site}")
             if type(f.fn) is not machine.Function:
                 raise TypeError(f"frame {i} has no function")
+
+
+def _frame_cells(code, loc: dict[str, Any]) -> dict[str, Any]:
+    """The cells of `code`'s cell variables, taken from closures the frame made.
+
+    A closure created by the frame (its def is nested in `code`) holds the
+    frame's cell for each variable it captures; one found in the frame's
+    locals, or one level inside a list, tuple or dict there, is used. A
+    variable no closure holds gets a fresh cell (nobody else can see it).
+    """
+    children = {k.co_name for k in code.co_consts if type(k) is type(code)}
+    wanted = set(code.co_cellvars)
+    found: dict[str, Any] = {}
+
+    def visit(v: Any) -> None:
+        # a def made by the frame (normal or resume variant: same name$index)
+        if type(v) is machine.Function and v.fn.__code__.co_name in children:
+            fn = v.fn
+            for n, cell in zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=False):
+                if n in wanted:
+                    found.setdefault(n, cell)
+
+    for v in loc.values():
+        visit(v)
+        t = type(v)
+        if t is values.List or t is tuple:
+            for x in v:
+                visit(x)
+        elif t is values.Dict:
+            for x in v.values():
+                visit(x)
+    for n in wanted:
+        if n not in found:
+            found[n] = types.CellType()
+    return found
 
 
 _TRAMPOLINES = frozenset(

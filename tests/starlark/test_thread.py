@@ -159,6 +159,16 @@ def main():
     s = "-".join([str(ext("m2")), "end"])
     return parts, s
 """,
+    "closure_sees_rebinding_after_resume": """
+def main():
+    n = 1
+    def get():
+        return n
+    fs = [get]
+    x = ext("mid")
+    n = n + x
+    return get(), fs[0]()
+""",
 }
 
 
