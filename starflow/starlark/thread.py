@@ -295,7 +295,7 @@ class Thread:
         if not seen:
             raise EvalError(f"external {sus.name} called outside the thread's program")
         frames: list[_Frame] = []
-        for i, (info, cm, co, pos, loc, after) in enumerate(seen):
+        for i, (info, cm, _co, pos, loc, after) in enumerate(seen):
             if after and i + 1 < len(seen):
                 name = after[0].rstrip("_")
                 raise EvalError(
@@ -307,7 +307,9 @@ class Thread:
             )
             if site is None:
                 raise EvalError(f"cannot suspend at {pos}: not a call site") from None
-            free = set(co.co_freevars)
+            # the function's own free variables come back with its closure; a
+            # resume variant's other free variables are the frame's cells: kept
+            free = set(cm.by_index[info.index].co_freevars)
             saved = {k: v for k, v in loc.items() if k not in _SKIP_LOCALS and k not in free}
             frames.append(_Frame(info.index, site, saved))
         # which Function each frame runs: the entry, or the callee its caller kept in $fK

@@ -20,6 +20,7 @@ from .errors import EvalError
 
 __all__ = [
     "MAX_COMPARE_DEPTH",
+    "Box",
     "Builtin",
     "Dict",
     "List",
@@ -167,6 +168,19 @@ class Module:
 
     def __repr__(self) -> str:
         return self.starlark_repr()
+
+
+class Box:
+    """A mutable cell shared by closures: a captured variable, as the snapshot codec sees it.
+
+    Identity-tracked like a list (two functions sharing a variable share one Box).
+    """
+
+    __slots__ = ("v",)
+    type_name = "cell"
+
+    def __init__(self, v: Any = None):
+        self.v = v
 
 
 # ---------------------------------------------------------------------------
