@@ -266,13 +266,10 @@ def _iter_copy(x):
 def _resume_iter(seq, start: int):
     """Re-enter a loop at iteration `start`, as `enumerate` would have reached it.
 
-    The iteration guard the loop held is in the restored value already (its
-    `itercount`), so this iterates without taking it again; the loop's
-    `finally` releases it as usual.
+    Suspending unwound the loop and its `finally` released the iteration
+    guard, so this takes it again; the resumed loop's `finally` releases it.
     """
-    it = ops.iterate(seq)
-    ops.iter_done(seq)
-    return enumerate(itertools.islice(it, start, None), start)
+    return enumerate(itertools.islice(ops.iterate(seq), start, None), start)
 
 
 def _in(x, y):

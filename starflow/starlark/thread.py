@@ -310,7 +310,12 @@ class Thread:
             # the function's own free variables come back with its closure; a
             # resume variant's other free variables are the frame's cells: kept
             free = set(cm.by_index[info.index].co_freevars)
-            saved = {k: v for k, v in loc.items() if k not in _SKIP_LOCALS and k not in free}
+            # (a def leaves its raw Python function in `name$index`, never read again)
+            saved = {
+                k: v
+                for k, v in loc.items()
+                if k not in _SKIP_LOCALS and k not in free and type(v) is not types.FunctionType
+            }
             frames.append(_Frame(info.index, site, saved))
         # which Function each frame runs: the entry, or the callee its caller kept in $fK
         st = self._st
@@ -354,7 +359,7 @@ class Thread:
                 "calls": st.calls,
                 "entry": st.entry,
                 "args": st.args,
-                "kwargs": dict(st.kwargs),
+                "kwargs": values.Dict(st.kwargs),
             },
         )
         return sn.encode(state, hooks)
@@ -390,8 +395,10 @@ class Thread:
         from . import snapshot as sn
 
         self = cls._make(filename, source, predeclared, options, None, load, codec)
+        hooks = _Hooks(self)
         try:
-            state = sn.decode(blob, _Hooks(self), expect_hash=self._cm.source_hash)
+            state = sn.decode(blob, hooks, expect_hash=self._cm.source_hash)
+            hooks.fill_cells()
         except SnapshotError:
             raise
         except StarlarkError as e:
@@ -532,11 +539,13 @@ class _Hooks:
         self, code: int, name: str, defaults: tuple, kwdefaults: dict, closure: tuple
     ):
         co = self.t._cm.by_index[code]
+        # Boxes are filled only when decoding ends (a cell may hold the very
+        # function being built): cells start empty and `fill_cells` sets them.
         cells = []
         for box in closure:
             cell = self._boxcells.get(id(box))
             if cell is None:
-                cell = types.CellType(box.v)
+                cell = types.CellType()
                 self._boxcells[id(box)] = cell
                 self._keep.append(box)
             cells.append(cell)
@@ -548,6 +557,12 @@ class _Hooks:
         if kwdefaults:
             f.__kwdefaults__ = dict(kwdefaults)
         return machine.Function(f, name)
+
+    def fill_cells(self) -> None:
+        """After decoding: give each rebuilt closure cell its box's value."""
+        boxes = {id(b): b for b in self._keep if type(b) is values.Box}
+        for key, cell in self._boxcells.items():
+            cell.cell_contents = boxes[key].v
 
     def builtin_name(self, b: Any) -> str | None:
         return self._names.get(id(b))

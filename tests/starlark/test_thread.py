@@ -181,6 +181,14 @@ def test_thread_gives_the_same_value_and_calls_as_a_plain_run(name):
     opts = OPTIONS.get(name, ())
     want = run_plain(src, opts)
     assert run_thread(src, opts) == want
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_thread_restored_from_a_snapshot_at_every_call_gives_the_same_result(name):
+    src = CASES[name]
+    opts = OPTIONS.get(name, ())
+    want = run_plain(src, opts)
+    assert run_thread(src, opts, restore=True) == want
     assert want[1], "the case makes external calls"
 
 
