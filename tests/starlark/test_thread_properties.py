@@ -89,3 +89,10 @@ def programs(draw) -> str:
 def test_generated_programs_resume_to_the_same_result_and_calls(src):
     want = run_plain(src)
     assert run_thread(src) == want, src
+
+
+@settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(programs())
+def test_generated_programs_restored_from_a_snapshot_at_every_call_agree(src):
+    want = run_plain(src)
+    assert run_thread(src, restore=True) == want, src
