@@ -54,18 +54,7 @@ def _norm(v):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "name",
-    [
-        "nested_calls",
-        "loops_over_containers",
-        "comprehensions",
-        "lambda_and_closure",
-        "closure_sees_rebinding_after_resume",
-        "top_level_and_defaults",
-        "while_loop",
-    ],
-)
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_every_resume_in_a_fresh_process_gives_the_plain_result(name):
     src = CASES[name]
     opts = list(OPTIONS.get(name, ()))
