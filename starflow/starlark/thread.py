@@ -125,14 +125,16 @@ class Thread:
         raise TypeError("use Thread.start(...) or Thread.restore(...)")
 
     @classmethod
-    def _make(cls, filename, source, predeclared, options, max_steps, load, codec) -> Thread:
+    def _make(
+        cls, filename, source, predeclared, options, max_steps, load, codec, print_fn=None
+    ) -> Thread:
         self = object.__new__(cls)
         self._predeclared = {
             k: machine._wrap_predeclared(v) for k, v in (predeclared or {}).items()
         }
         self._options = machine._check_options(options)
         self._cm = machine.compile_module(filename, source, self._predeclared.keys(), self._options)
-        self._ctx = machine.ThreadContext(max_steps=max_steps, load=load)
+        self._ctx = machine.ThreadContext(print_fn=print_fn, max_steps=max_steps, load=load)
         self._globals = machine._module_globals(
             self._cm, self._predeclared, self._options, self._ctx
         )
@@ -155,12 +157,14 @@ class Thread:
         max_steps: int | None = None,
         load: Callable[[str], Mapping[str, Any]] | None = None,
         codec: Any = None,
+        print: Callable[[str], None] | None = None,
     ) -> Thread:
         """Prepare a thread that runs the module's top level, then `entry(*args, **kwargs)`.
 
         Nothing runs until the first `resume()`. Static errors raise here.
+        `print` receives each line the script prints (default: stdout).
         """
-        self = cls._make(filename, source, predeclared, options, max_steps, load, codec)
+        self = cls._make(filename, source, predeclared, options, max_steps, load, codec, print)
         self._st.entry = entry
         self._st.args = tuple(values.from_python(a) for a in args)
         self._st.kwargs = {k: values.from_python(v) for k, v in (kwargs or {}).items()}
@@ -385,6 +389,7 @@ class Thread:
         options: Any = None,
         load: Callable[[str], Mapping[str, Any]] | None = None,
         codec: Any = None,
+        print: Callable[[str], None] | None = None,
     ) -> Thread:
         """Rebuild a suspended thread from `snapshot()` bytes and the same source.
 
@@ -394,7 +399,7 @@ class Thread:
         """
         from . import snapshot as sn
 
-        self = cls._make(filename, source, predeclared, options, None, load, codec)
+        self = cls._make(filename, source, predeclared, options, None, load, codec, print)
         hooks = _Hooks(self)
         try:
             state = sn.decode(blob, hooks, expect_hash=self._cm.source_hash)
