@@ -43,3 +43,13 @@ def test_readme_test_command_is_what_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "$ .venv/bin/python -m pytest\n" in README
     assert "\n.venv/bin/python -m pytest\n" in ci
+
+
+def test_thread_example_runs_as_the_readme_says():
+    code = README.split("```python", 2)[2].split("```", 1)[0]
+    code = code.replace("# ... later, in another process, with the same source:", "")
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - our own README
+    from starflow.starlark import Finished
+
+    assert scope["r"] == Finished(1050)

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from starflow.starlark import (
+    EvalError,
     Finished,
     SnapshotError,
     Suspended,
@@ -230,3 +231,13 @@ def test_mutated_and_random_blobs_only_ever_raise_snapshot_error():
         with pytest.raises(SnapshotError):
             Thread.restore(c, "w.star", SRC, predeclared=PRE)
         assert time.perf_counter() - start < 1.0
+
+
+def test_the_step_budget_carries_across_a_restore():
+    loop = "    for i in range(100):\n        pass\n"
+    src = "def main():\n" + loop + "    ext()\n" + loop
+    t = Thread.start("w.star", src, predeclared=PRE, max_steps=150)
+    t.resume()
+    t = Thread.restore(t.snapshot(), "w.star", src, predeclared=PRE)
+    with pytest.raises(EvalError, match="too many steps"):
+        t.resume(None)
