@@ -294,6 +294,12 @@ class Thread:
             else:
                 info, cm = entry
                 pos = machine._position(co, tb.tb_lasti, cm.filename)
+                if cm is not self._cm:
+                    # frames of a loaded module's functions are not resumable (yet)
+                    raise EvalError(
+                        f"cannot suspend inside a function of loaded module {cm.filename}: "
+                        f"external call {sus.name}"
+                    ) from None
                 seen.append((info, cm, co, pos, tb.tb_frame.f_locals, []))
             tb = tb.tb_next
         if not seen:
@@ -525,6 +531,10 @@ class _Hooks:
         info = machine._CODES.get(fn.fn.__code__)
         if info is None or info[0].index < 0:
             return None
+        if info[1] is not self.t._cm:
+            raise SnapshotError(
+                f"cannot snapshot function {fn.name} of loaded module {info[1].filename}"
+            )
         boxes = []
         for cell in fn.fn.__closure__ or ():
             box = self._cells.get(id(cell))

@@ -241,3 +241,32 @@ def test_the_step_budget_carries_across_a_restore():
     t = Thread.restore(t.snapshot(), "w.star", src, predeclared=PRE)
     with pytest.raises(EvalError, match="too many steps"):
         t.resume(None)
+
+
+LIB = "def helper(x):\n    return ext(x)\ndef plain(x):\n    return x + 1\n"
+
+
+def _loader(name):
+    from starflow.starlark import exec_file
+
+    return exec_file(name, LIB, predeclared=PRE)
+
+
+def test_suspending_inside_a_loaded_module_is_refused_clearly():
+    src = 'load("lib.star", "helper")\ndef main():\n    return helper(1)\n'
+    t = Thread.start("w.star", src, predeclared=PRE, load=_loader)
+    with pytest.raises(
+        EvalError, match=r"cannot suspend inside a function of loaded module lib\.star"
+    ):
+        t.resume()
+
+
+def test_a_function_of_a_loaded_module_in_the_state_is_refused_by_snapshot():
+    src = 'load("lib.star", "plain")\ndef main():\n    f = plain\n    return f(ext(1))\n'
+    t = Thread.start("w.star", src, predeclared=PRE, load=_loader)
+    assert isinstance(t.resume(), Suspended)
+    assert t.resume(2) == Finished(3)  # in-process resumption is fine
+    t = Thread.start("w.star", src, predeclared=PRE, load=_loader)
+    t.resume()
+    with pytest.raises(SnapshotError, match=r"function plain of loaded module lib\.star"):
+        t.snapshot()
