@@ -150,7 +150,7 @@ class CodeInfo:
     resume: bool = False  # the resume variant (see `resume_variant`)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True)
 class CompiledModule:
     """A compiled file: the Python code object and facts about it."""
 
@@ -163,7 +163,10 @@ class CompiledModule:
     universal_used: set[str]
     predeclared_used: set[str]
     call_names: dict[tuple[int, int], str] = field(default_factory=dict)
-    codes: dict[object, CodeInfo] = field(default_factory=dict)
+    # id(code object) -> (code object, CodeInfo), for every code object compiled
+    # for this module, resume variants included. By identity: code objects
+    # compare equal by value, and a variant's inner defs equal the originals.
+    codes: dict[int, tuple[object, CodeInfo]] = field(default_factory=dict)
     num_functions: int = 0
     # code index -> {call position (line, col) -> site number}
     sites: dict[int, dict[tuple[int, int], int]] = field(default_factory=dict)
@@ -1094,7 +1097,7 @@ def compile_file(file: s.File, source_hash_: str, options: frozenset[str]) -> Co
     c = Compiler(file, options)
     mod = c.compile_module()
     code = compile(mod, file.filename, "exec", dont_inherit=True, optimize=0)
-    codes: dict[object, CodeInfo] = {}
+    codes: dict[int, tuple[object, CodeInfo]] = {}
     _collect_codes(code, codes, c.code_names)
     return CompiledModule(
         filename=file.filename,
@@ -1110,7 +1113,7 @@ def compile_file(file: s.File, source_hash_: str, options: frozenset[str]) -> Co
         num_functions=c.nfuncs,
         sites=c.sites,
         fdefs=c.fdefs,
-        by_index={info.index: co for co, info in codes.items() if info.index >= 0},
+        by_index={info.index: co for co, info in codes.values() if info.index >= 0},
     )
 
 
@@ -1129,13 +1132,13 @@ def _collect_codes(
         if name.endswith("$r"):
             name = name[:-2]
         if name == "$toplevel":
-            out[co] = CodeInfo("<toplevel>", "toplevel", 0, resume)
+            out[id(co)] = (co, CodeInfo("<toplevel>", "toplevel", 0, resume))
         elif name in ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"):
-            out[co] = CodeInfo(name, "comprehension")
+            out[id(co)] = (co, CodeInfo(name, "comprehension"))
         elif "$" in name and name.rsplit("$", 1)[1].isdigit():
             index = int(name.rsplit("$", 1)[1])
             sname, kind = names[index]
-            out[co] = CodeInfo(sname, kind, index, resume and co is code)
+            out[id(co)] = (co, CodeInfo(sname, kind, index, resume and co is code))
         stack.extend(k for k in co.co_consts if type(k) is type(code))
 
 
@@ -1364,10 +1367,10 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
     py.fix_missing_locations(mod)
     modcode = compile(mod, cm.filename, "exec", dont_inherit=True)
     target = _find_code(modcode, rname)
-    codes: dict[object, CodeInfo] = {}
+    codes: dict[int, tuple[object, CodeInfo]] = {}
     names = {
         i: (info.name, info.kind)
-        for info in cm.codes.values()
+        for _, info in cm.codes.values()
         if info.index >= 0
         for i in [info.index]
     }

@@ -56,8 +56,30 @@ _UNLIMITED = (1 << 30) - 1
 
 # ---------------------------------------------------------------- code registry
 
-# code object -> (CodeInfo, CompiledModule); weak so dropped modules go away
-_CODES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# id(code object) -> (weakref to it, CodeInfo, weakref to its CompiledModule).
+# By identity: code objects compare equal by value, and two scripts may hold
+# equal ones. Weak both ways: a module's globals keep its CompiledModule alive
+# (`$cm`), the CompiledModule keeps its code objects alive, and an entry goes
+# away with its code object.
+_CODES: dict[int, tuple] = {}
+
+
+def register_code(co, info, cm) -> None:
+    """Record that `co` is Starlark code of `cm` (once per code object)."""
+    key = id(co)
+    entry = _CODES.get(key)
+    if entry is not None and entry[0]() is co:
+        return
+    _CODES[key] = (weakref.ref(co, lambda _r, k=key: _CODES.pop(k, None)), info, weakref.ref(cm))
+
+
+def code_entry(co):
+    """(CodeInfo, CompiledModule) of a compiled Starlark code object, or None."""
+    entry = _CODES.get(id(co))
+    if entry is None or entry[0]() is not co:
+        return None
+    cm = entry[2]()
+    return None if cm is None else (entry[1], cm)
 
 
 class _ThreadState(threading.local):
@@ -411,8 +433,8 @@ def compile_module(
         cm = _compiler.compile_file(file, h, options)
     except RecursionError:
         raise StarlarkSyntaxError(Position(filename, 1, 1), "program too deeply nested") from None
-    for co, info in cm.codes.items():
-        _CODES[co] = (info, cm)
+    for co, info in cm.codes.values():
+        register_code(co, info, cm)
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.pop(next(iter(_CACHE)))
@@ -448,6 +470,7 @@ def _module_globals(
         g["$b_print"] = Builtin("print", _print)
     for name in cm.predeclared_used:
         g["$b_" + name] = _wrap_predeclared(predeclared[name])
+    g["$cm"] = cm  # keeps the compiled module (and its code registry entries) alive
     g["$S"] = ctx.budget
     g["$exhausted"] = _make_exhausted(ctx)
     g["$busy"] = [False] * cm.num_functions
@@ -592,7 +615,7 @@ def _frames(tb) -> tuple[list[CallFrame], Any, bool]:
     last = None
     while tb is not None:
         co = tb.tb_frame.f_code
-        entry = _CODES.get(co)
+        entry = code_entry(co)
         if entry is not None:
             info, cm = entry
             pos = _position(co, tb.tb_lasti, cm.filename)
@@ -629,7 +652,7 @@ def _translate(e: BaseException, tb) -> EvalError:
     frames, last, raised_here = _frames(tb)
     function = None
     if last is not None:
-        _, cm = _CODES[last.tb_frame.f_code]
+        _, cm = code_entry(last.tb_frame.f_code)
         pos = frames[-1].pos if frames else None
         if pos is not None and not raised_here:
             function = cm.call_names.get((pos.line, pos.col))
@@ -705,7 +728,7 @@ def _starlark_type_in(text: str) -> str:
 def _explain_call(tb, text: str) -> str | None:
     """A TypeError at a call site: argument binding failed, or not callable."""
     frame = tb.tb_frame
-    _, cm = _CODES[frame.f_code]
+    _, cm = code_entry(frame.f_code)
     pos = _position(frame.f_code, tb.tb_lasti, cm.filename)
     if "not callable" in text:
         return f"invalid call of non-function ({_starlark_type_in(text)})"

@@ -259,8 +259,8 @@ class Thread:
         fresh = f.code not in cm.resumes
         code = _compiler.resume_variant(cm, f.code)
         if fresh:  # register the variant's code objects: frames, errors, captures
-            for co, info in cm.codes.items():
-                machine._CODES.setdefault(co, (info, cm))
+            for co, info in cm.codes.values():
+                machine.register_code(co, info, cm)
         normal = cm.by_index[f.code]
         closure = None
         if code.co_freevars:
@@ -287,7 +287,7 @@ class Thread:
         tb = sus.__traceback__
         while tb is not None:
             co = tb.tb_frame.f_code
-            entry = machine._CODES.get(co)
+            entry = machine.code_entry(co)
             if entry is None:
                 if seen and co not in _TRAMPOLINES:
                     seen[-1][5].append(co.co_name)
@@ -528,7 +528,7 @@ class _Hooks:
     def function_ref(self, fn: Any):
         if type(fn) is not machine.Function:
             return None
-        info = machine._CODES.get(fn.fn.__code__)
+        info = machine.code_entry(fn.fn.__code__)
         if info is None or info[0].index < 0:
             return None
         if info[1] is not self.t._cm:
