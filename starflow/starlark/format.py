@@ -541,7 +541,13 @@ def percent_format(fmt: str, x: object) -> str:
         if i >= n:
             raise EvalError("incomplete format")
         c = fmt[i]
-        if c == "s":
+        ta = type(arg)
+        # fast paths first: str and small ints are most of what scripts format
+        if c == "s" and ta is str:
+            append(arg)
+        elif (c == "s" or c == "d") and ta is int and arg.bit_length() < 10000:
+            append(str(arg))
+        elif c == "s":
             append(_str_in_format(arg))
         elif c == "r":
             append(repr_value(arg))
@@ -671,7 +677,12 @@ def str_format(fmt: str, args: tuple, kwargs: dict) -> str:
 
         if spec:
             raise EvalError(f"format spec features not supported in replacement fields: {spec}")
-        if conv == "s":
+        ta = type(arg)
+        if conv == "s" and ta is str:
+            append(arg)  # fast path: the common case
+        elif conv == "s" and ta is int and arg.bit_length() < 10000:
+            append(str(arg))
+        elif conv == "s":
             append(_str_in_format(arg))
         elif conv == "r":
             append(repr_value(arg))
