@@ -101,6 +101,13 @@ _FAST_SET = {
 }
 
 
+def _operand(e: py.expr) -> tuple:
+    if isinstance(e, py.Constant):
+        return ("const", e.value)
+    assert isinstance(e, py.Name)
+    return ("name", e.id)
+
+
 def _needs_stmts(e: s.Node) -> bool:
     """Whether `e` holds a call site or a lambda (then it compiles to statements)."""
     stack: list = [e]
@@ -163,6 +170,8 @@ class CompiledModule:
     universal_used: set[str]
     predeclared_used: set[str]
     call_names: dict[tuple[int, int], str] = field(default_factory=dict)
+    # position of an inline `x[i]` -> its operands, each ("name", n) or ("const", v)
+    index_sites: dict[tuple[int, int], tuple] = field(default_factory=dict)
     # id(code object) -> (code object, CodeInfo), for every code object compiled
     # for this module, resume variants included. By identity: code objects
     # compare equal by value, and a variant's inner defs equal the originals.
@@ -229,6 +238,7 @@ class Compiler:
         self.universal_used: set[str] = set()
         self.predeclared_used: set[str] = set()
         self.call_names: dict[tuple[int, int], str] = {}
+        self.index_sites: dict[tuple[int, int], tuple] = {}
         self.nfuncs = 0
         self.ncodes = 1  # code index 0 is the top level
         self.code_names: dict[int, tuple[str, str]] = {0: ("<toplevel>", "toplevel")}
@@ -474,7 +484,14 @@ class Compiler:
     def augmented(self, op: str, cur: py.expr, rhs: py.expr) -> py.expr:
         # as Go: list += iterable extends the list in place; everything else rebinds
         if op == "+":
-            return self.call("$iadd", cur, rhs)
+            # as `+`, but the slow path extends a list in place
+            return self.guarded(
+                lambda a, b: self.at(py.BinOp(left=a, op=py.Add(), right=b)),
+                "$iadd",
+                cur,
+                rhs,
+                "$ADD_NATIVE",
+            )
         if op in ("|", "&", "^", "-"):
             # spec: dict |= and the set operators update the left operand in place
             return self.call("$augmented", self.const(op), cur, rhs)
@@ -708,7 +725,7 @@ class Compiler:
         if t is s.IndexExpr:
             x, i = self.exprs([e.x, e.index], pre)
             self.line, self.col = e.line, e.col
-            return self.call("$index", x, i)
+            return self.index(x, i, e)
         if t is s.SliceExpr:
             x, lo, hi, step = self.exprs([e.x, e.lo, e.hi, e.step], pre)
             parts = [p if p is not None else self.const(None) for p in (lo, hi, step)]
@@ -815,6 +832,23 @@ class Compiler:
         if bx is None or by is None:
             return self.call(slow_fn, x, y)
         (x1, x2), (y1, y2) = bx, by
+        # A constant operand's type is known: test only the other one.
+        # Measured: `n + 1` guard 33 ns -> 19 ns.
+        for const, other_first, other in ((y1, x1, x2), (x1, y1, y2)):
+            if isinstance(const, py.Constant) and type(const.value) in (int, str):
+                if types == "$ARITH_NATIVE" and type(const.value) is str:
+                    break
+                known = "$int" if type(const.value) is int else "$str"
+                test = self.at(
+                    py.Compare(
+                        left=self.call("$type", other_first),
+                        ops=[py.Is()],
+                        comparators=[self.name(known)],
+                    )
+                )
+                return self.at(
+                    py.IfExp(test=test, body=fast(x2, y2), orelse=self.call(slow_fn, x2, y2))
+                )
         # (x1 and y1 evaluate and bind the operands, in order)
         tx1 = self.call("$type", x1)
         ty1 = self.call("$type", y1)
@@ -824,6 +858,43 @@ class Compiler:
         test = self.at(py.BoolOp(op=py.And(), values=[same, native]))
         # on the slow path the operands are already bound (when they are temps)
         return self.at(py.IfExp(test=test, body=fast(x2, y2), orelse=self.call(slow_fn, x2, y2)))
+
+    def index(self, x: py.expr, i: py.expr, e: s.IndexExpr) -> py.expr:
+        """`x[i]`: native for a dict, or a list with an int index; else `$index`.
+
+        Python's IndexError/KeyError/TypeError from the native path is
+        re-explained by the machine, which re-runs `ops.index` on the operands
+        recorded here (names or constants) to get Starlark's exact message.
+        Measured: 34 ns against 81 ns for the helper call.
+        """
+        # The index must be a name or a constant (a `:=` in it could be
+        # skipped by the test's short-circuit), and the container not a
+        # constant (CPython warns at compile time about `1[0]`).
+        if isinstance(x, py.Constant) or not self.is_simple(i):
+            return self.call("$index", x, i)
+        bx = self.bind_temp(x)
+        if bx is None:
+            return self.call("$index", x, i)
+        (x1, x2), (i1, i2) = bx, (i, i)
+        self.index_sites[(e.line, e.col)] = (_operand(x2), _operand(i2))
+        # ($type(x1) is $Dict or ($type(x) is $List and $type(i1) is $int))
+        is_dict = self.at(
+            py.Compare(left=self.call("$type", x1), ops=[py.Is()], comparators=[self.name("$Dict")])
+        )
+        is_list = self.at(
+            py.Compare(left=self.call("$type", x2), ops=[py.Is()], comparators=[self.name("$List")])
+        )
+        is_int = self.at(
+            py.Compare(left=self.call("$type", i1), ops=[py.Is()], comparators=[self.name("$int")])
+        )
+        test = self.at(
+            py.BoolOp(
+                op=py.Or(),
+                values=[is_dict, self.at(py.BoolOp(op=py.And(), values=[is_list, is_int]))],
+            )
+        )
+        fast = self.at(py.Subscript(value=x2, slice=i2, ctx=py.Load()))
+        return self.at(py.IfExp(test=test, body=fast, orelse=self.call("$index", x2, i2)))
 
     def binop(self, op: str, x: py.expr, y: py.expr) -> py.expr:
         helper = _BINOP_HELPER[op]
@@ -1109,6 +1180,7 @@ def compile_file(file: s.File, source_hash_: str, options: frozenset[str]) -> Co
         universal_used=c.universal_used,
         predeclared_used=c.predeclared_used,
         call_names=c.call_names,
+        index_sites=c.index_sites,
         codes=codes,
         num_functions=c.nfuncs,
         sites=c.sites,

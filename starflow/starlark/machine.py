@@ -336,6 +336,8 @@ def _runtime_helpers() -> dict[str, Any]:
         "$Set": Set,
         "$Function": Function,
         "$type": type,
+        "$int": int,
+        "$str": str,
         "$mkfunc": _mkfunc,
         "$callable": _callable,
         "$invoke": _invoke,
@@ -701,11 +703,43 @@ def _explain_here(e: BaseException, tb) -> str | None:
         return f"global variable {name} referenced before assignment"
     if isinstance(e, ZeroDivisionError):
         return "division by zero"
+    if isinstance(e, (IndexError, KeyError, TypeError)):
+        msg = _explain_index(tb)
+        if msg is not None:
+            return msg
     if isinstance(e, TypeError):
         text = str(e)
         if "unhashable type" in text:
             return f"unhashable type: {_starlark_type_in(text)}"
         return _explain_call(tb, text)
+    return None
+
+
+def _explain_index(tb) -> str | None:
+    """An inline `x[i]` failed natively: re-run `ops.index` for Starlark's message."""
+    frame = tb.tb_frame
+    entry = code_entry(frame.f_code)
+    if entry is None:
+        return None
+    cm = entry[1]
+    pos = _position(frame.f_code, tb.tb_lasti, cm.filename)
+    site = cm.index_sites.get((pos.line, pos.col))
+    if site is None:
+        return None
+    vals = []
+    for kind, v in site:
+        if kind == "const":
+            vals.append(v)
+        elif v in frame.f_locals:
+            vals.append(frame.f_locals[v])
+        elif v in frame.f_globals:
+            vals.append(frame.f_globals[v])
+        else:
+            return None
+    try:
+        ops.index(*vals)
+    except EvalError as err:
+        return err.msg
     return None
 
 
