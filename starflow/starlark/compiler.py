@@ -517,10 +517,59 @@ class Compiler:
             pre: list[py.stmt] = []
             tv = self.ctx.temp()
             pre.append(self.assign(tv, value))
-            x = self.expr(target.x, pre)
-            i = self.expr(target.index, pre)
+            x, i = self.exprs([target.x, target.index], pre)
             self.line, self.col = target.line, target.col
-            return [*pre, self.expr_stmt(self.call("$setindex", x, i, self.name(tv)))]
+            x, i = self.hoist(x, pre), self.hoist(i, pre)
+            slow = self.expr_stmt(self.call("$setindex", x, i, self.name(tv)))
+            if isinstance(x, py.Constant):
+                return [*pre, slow]
+
+            # if type(x) is $List and type(i) is $int and not x.frozen and not x.itercount:
+            #     try: x[i] = v                     (zero-cost unless out of range)
+            #     except IndexError: $setindex(...)  (raises Starlark's error)
+            # else: $setindex(x, i, v)
+            # Measured: list store 2x faster than the helper call.
+            def attr(n):
+                return self.at(py.Attribute(value=self.name(x.id), attr=n, ctx=py.Load()))
+
+            test = self.at(
+                py.BoolOp(
+                    op=py.And(),
+                    values=[
+                        self.at(
+                            py.Compare(
+                                left=self.call("$type", x),
+                                ops=[py.Is()],
+                                comparators=[self.name("$List")],
+                            )
+                        ),
+                        self.at(
+                            py.Compare(
+                                left=self.call("$type", i),
+                                ops=[py.Is()],
+                                comparators=[self.name("$int")],
+                            )
+                        ),
+                        self.at(py.UnaryOp(op=py.Not(), operand=attr("frozen"))),
+                        self.at(py.UnaryOp(op=py.Not(), operand=attr("itercount"))),
+                    ],
+                )
+            )
+            store = self.at(
+                py.Assign(
+                    targets=[self.at(py.Subscript(value=x, slice=i, ctx=py.Store()))],
+                    value=self.name(tv),
+                )
+            )
+            handler = self.at(
+                py.ExceptHandler(
+                    type=self.name("$IndexError"),
+                    name=None,
+                    body=[self.expr_stmt(self.call("$setindex", x, i, self.name(tv)))],
+                )
+            )
+            fast = self.at(py.Try(body=[store], handlers=[handler], orelse=[], finalbody=[]))
+            return [*pre, self.at(py.If(test=test, body=[fast], orelse=[slow]))]
         if t is s.DotExpr:
             pre = []
             tv = self.ctx.temp()
@@ -834,7 +883,7 @@ class Compiler:
         (x1, x2), (y1, y2) = bx, by
         # A constant operand's type is known: test only the other one.
         # Measured: `n + 1` guard 33 ns -> 19 ns.
-        for const, other_first, other in ((y1, x1, x2), (x1, y1, y2)):
+        for const, other_first in ((y1, x1), (x1, y1)):
             if isinstance(const, py.Constant) and type(const.value) in (int, str):
                 if types == "$ARITH_NATIVE" and type(const.value) is str:
                     break

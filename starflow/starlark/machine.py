@@ -337,6 +337,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$Function": Function,
         "$type": type,
         "$int": int,
+        "$IndexError": IndexError,
         "$str": str,
         "$mkfunc": _mkfunc,
         "$callable": _callable,
