@@ -745,3 +745,10 @@ def test_bool_does_not_equal_int():
 def test_bool_and_int_have_different_types():
     g = run("a = type(True)\nb = type(1)\n")
     assert (g["a"], g["b"]) == ("bool", "int")
+
+
+def test_recursion_through_a_key_callback_is_still_detected():
+    for call in ("sorted(xs, key=f)", "sorted(xs, f)", "max(xs, key=f)"):
+        src = f"def f(xs):\n    return {call}\nf([[1], [2]])\n"
+        with pytest.raises(EvalError, match="function f called recursively"):
+            exec_file("r.star", src)
