@@ -101,6 +101,26 @@ _FAST_SET = {
 }
 
 
+_OWNER_GLOBAL = {"str": "$str", "bytes": "$bytes", "list": "$List", "dict": "$Dict", "set": "$Set"}
+_OWNERS: dict[str, str | None] | None = None
+
+
+def _method_owner(name: str) -> str | None:
+    """The only built-in type with a method `name`, or None (none, or several)."""
+    global _OWNERS
+    if _OWNERS is None:
+        from . import ops
+        from .values import Dict, List, Set
+
+        names = {str: "str", bytes: "bytes", List: "list", Dict: "dict", Set: "set"}
+        owners: dict[str, list[str]] = {}
+        for t, tbl in ops._tables().items():
+            for m in tbl:
+                owners.setdefault(m, []).append(names[t])
+        _OWNERS = {m: (ts[0] if len(ts) == 1 else None) for m, ts in owners.items()}
+    return _OWNERS.get(name)
+
+
 def _operand(e: py.expr) -> tuple:
     if isinstance(e, py.Constant):
         return ("const", e.value)
@@ -172,6 +192,9 @@ class CompiledModule:
     call_names: dict[tuple[int, int], str] = field(default_factory=dict)
     # position of an inline `x[i]` -> its operands, each ("name", n) or ("const", v)
     index_sites: dict[tuple[int, int], tuple] = field(default_factory=dict)
+    # (owner type, method) called directly; call position -> (owner, method)
+    methods_used: set[tuple[str, str]] = field(default_factory=set)
+    method_sites: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     # id(code object) -> (code object, CodeInfo), for every code object compiled
     # for this module, resume variants included. By identity: code objects
     # compare equal by value, and a variant's inner defs equal the originals.
@@ -240,6 +263,8 @@ class Compiler:
         self.predeclared_used: set[str] = set()
         self.call_names: dict[tuple[int, int], str] = {}
         self.index_sites: dict[tuple[int, int], tuple] = {}
+        self.methods_used: set[tuple[str, str]] = set()
+        self.method_sites: dict[tuple[int, int], tuple[str, str]] = {}
         self.nfuncs = 0
         self.ncodes = 1  # code index 0 is the top level
         self.code_names: dict[int, tuple[str, str]] = {0: ("<toplevel>", "toplevel")}
@@ -1051,6 +1076,25 @@ class Compiler:
                 args=[self.name(fk), self.const(fn.name), *args],
                 keywords=keywords,
             )
+            owner = _method_owner(fn.name)
+            if owner is not None:
+                # Only one built-in type has this method: call it directly when
+                # the receiver is of that type. Measured: string_methods 2.4 s
+                # -> see commit; $invoke packs *args and looks up two tables.
+                direct = f"$m_{owner}_{fn.name}"
+                self.methods_used.add((owner, fn.name))
+                self.method_sites[(e.line, e.col)] = (owner, fn.name)
+                fast = py.Call(
+                    func=self.name(direct), args=[self.name(fk), *args], keywords=keywords
+                )
+                is_owner = self.at(
+                    py.Compare(
+                        left=self.call("$type", self.name(fk)),
+                        ops=[py.Is()],
+                        comparators=[self.name(_OWNER_GLOBAL[owner])],
+                    )
+                )
+                call = py.IfExp(test=is_owner, body=self.at(fast), orelse=self.at(call))
         else:
             # (f.fn if type(f) is $Function else $callable(f))(args)
             is_fn = self.at(
@@ -1240,6 +1284,8 @@ def compile_file(file: s.File, source_hash_: str, options: frozenset[str]) -> Co
         predeclared_used=c.predeclared_used,
         call_names=c.call_names,
         index_sites=c.index_sites,
+        methods_used=c.methods_used,
+        method_sites=c.method_sites,
         codes=codes,
         num_functions=c.nfuncs,
         sites=c.sites,

@@ -240,6 +240,13 @@ def _invoke(x, name: str, /, *args, **kwargs):
 
 
 _METHOD_TABLES = ops._tables()
+_OWNER_TABLES = {
+    "str": _METHOD_TABLES[str],
+    "bytes": _METHOD_TABLES[bytes],
+    "list": _METHOD_TABLES[List],
+    "dict": _METHOD_TABLES[Dict],
+    "set": _METHOD_TABLES[Set],
+}
 
 
 def _recursive(name: str):
@@ -337,6 +344,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$Function": Function,
         "$type": type,
         "$int": int,
+        "$bytes": bytes,
         "$IndexError": IndexError,
         "$str": str,
         "$mkfunc": _mkfunc,
@@ -473,6 +481,8 @@ def _module_globals(
         g["$b_print"] = Builtin("print", _print)
     for name in cm.predeclared_used:
         g["$b_" + name] = _wrap_predeclared(predeclared[name])
+    for owner, name in cm.methods_used:
+        g[f"$m_{owner}_{name}"] = _OWNER_TABLES[owner][name]
     g["$cm"] = cm  # keeps the compiled module (and its code registry entries) alive
     g["$S"] = ctx.budget
     g["$exhausted"] = _make_exhausted(ctx)
@@ -788,6 +798,10 @@ def _explain_call(tb, text: str) -> str | None:
         loc = nxt.tb_frame.f_locals
         b = loc["self"]
         return _builtin_binding_message(b.name, b.fn, b.recv is not None, text)
+    method = cm.method_sites.get((pos.line, pos.col))
+    if method is not None:
+        owner, mname = method
+        return _builtin_binding_message(mname, _OWNER_TABLES[owner][mname], True, text)
     callee = cm.call_names.get((pos.line, pos.col))
     obj = None
     if callee is not None:
