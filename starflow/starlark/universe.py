@@ -53,10 +53,18 @@ __all__ = [
 _UNSET: Any = object()  # marks an omitted optional argument
 
 
-def _fmt() -> Any:
-    from . import format as f  # lazy: format imports values
+_format_module: Any = None
 
-    return f
+
+def _fmt() -> Any:
+    # lazy (format imports values), then cached: an import statement per call
+    # cost 1.3 s of string_building's profile
+    global _format_module
+    if _format_module is None:
+        from . import format as f
+
+        _format_module = f
+    return _format_module
 
 
 def _str(x: Any) -> str:
@@ -555,6 +563,8 @@ def str_(x: Any, /) -> str:
         return x
     if t is bytes:
         return x.decode("utf-8", "replace")  # spec: invalid bytes become U+FFFD
+    if t is int and x.bit_length() < 10000:
+        return str(x)
     return _fmt().str_value(x)
 
 
