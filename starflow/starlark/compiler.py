@@ -987,7 +987,47 @@ class Compiler:
                 y,
                 _FAST_SET[op],
             )
+        if op in ("%", "//"):
+            return self.int_division(op, x, y)
         return self.call(helper, x, y)
+
+    def int_division(self, op: str, x: py.expr, y: py.expr) -> py.expr:
+        """`x % y`, `x // y`: native for two ints with a nonzero divisor.
+
+        Python's int `%` and `//` floor as Starlark's do. Division by zero, and
+        every other type (string `%` formatting, floats), go to the helper with
+        its Go wording. Measured: dict_heavy made 2.7 M `$mod` calls.
+        """
+        pyop = _PY_BINOP[op]()
+        if isinstance(y, py.Constant) and type(y.value) is int and y.value != 0:
+            bx = self.bind_temp(x)
+            if bx is None:
+                return self.call(_BINOP_HELPER[op], x, y)
+            x1, x2 = bx
+            test = self.at(
+                py.Compare(
+                    left=self.call("$type", x1), ops=[py.Is()], comparators=[self.name("$int")]
+                )
+            )
+        else:
+            bx = self.bind_temp(x)
+            by = self.bind_temp(y) if bx is not None else None
+            if bx is None or by is None:
+                return self.call(_BINOP_HELPER[op], x, y)
+            (x1, x2), (y1, y2) = bx, by
+            # `type(x1) is type(y1) is int` evaluates (and binds) both operands,
+            # in order, before it can short-circuit
+            same_int = self.at(
+                py.Compare(
+                    left=self.call("$type", x1),
+                    ops=[py.Is(), py.Is()],
+                    comparators=[self.call("$type", y1), self.name("$int")],
+                )
+            )
+            test = self.at(py.BoolOp(op=py.And(), values=[same_int, y2]))
+            y = y2
+        fast = self.at(py.BinOp(left=x2, op=pyop, right=y))
+        return self.at(py.IfExp(test=test, body=fast, orelse=self.call(_BINOP_HELPER[op], x2, y)))
 
     def compare(self, op: str, x: py.expr, y: py.expr) -> py.expr:
         pyop = _PY_CMP[op]
