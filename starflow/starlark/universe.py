@@ -601,18 +601,21 @@ def _list_mutable(name: str, x: List, verb: str) -> None:
 
 
 def list_append(self: List, x: Any, /) -> None:
-    _list_mutable("append", self, "append to")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _list_mutable("append", self, "append to")
     self.append(x)
 
 
 def list_clear(self: List, /) -> None:
-    _list_mutable("clear", self, "clear")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _list_mutable("clear", self, "clear")
     self.clear()
 
 
 def list_extend(self: List, x: Any, /) -> None:
     elems = _elems("extend", x)
-    _list_mutable("extend", self, "extend")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _list_mutable("extend", self, "extend")
     self.extend(elems)
 
 
@@ -643,7 +646,8 @@ def list_index(self: List, x: Any, start: Any = None, end: Any = None, /) -> int
 
 def list_insert(self: List, index: Any, x: Any, /) -> None:
     i = _int_param("insert", index, 1)
-    _list_mutable("insert", self, "insert into")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _list_mutable("insert", self, "insert into")
     self.insert(i, x)  # Python clamps the index as the spec does
 
 
@@ -653,12 +657,14 @@ def list_pop(self: List, index: Any = _UNSET, /) -> Any:
     j = i + n if i < 0 else i
     if j < 0 or j >= n:
         raise _err("pop", ops._out_of_range(i, n, self).msg)
-    _list_mutable("pop", self, "pop from")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _list_mutable("pop", self, "pop from")
     return self.pop(j)
 
 
 def list_remove(self: List, x: Any, /) -> None:
-    _list_mutable("remove", self, "remove from")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _list_mutable("remove", self, "remove from")
     for i, e in enumerate(self):
         if equal(e, x):
             del self[i]
@@ -696,7 +702,8 @@ def _hashable(name: str, k: Any) -> None:
 
 
 def dict_clear(self: Dict, /) -> None:
-    _hash_mutable("clear", self, "clear")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _hash_mutable("clear", self, "clear")
     self.clear()
 
 
@@ -718,7 +725,8 @@ def dict_values(self: Dict, /) -> List:
 
 
 def dict_pop(self: Dict, key: Any, default: Any = _UNSET, /) -> Any:
-    _hash_mutable("pop", self, "delete from")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _hash_mutable("pop", self, "delete from")
     _hashable("pop", key)
     if key in self:
         return self.pop(key)
@@ -730,7 +738,8 @@ def dict_pop(self: Dict, key: Any, default: Any = _UNSET, /) -> Any:
 def dict_popitem(self: Dict, /) -> tuple:
     if not self:
         raise _err("popitem", "empty dict")
-    _hash_mutable("popitem", self, "delete from")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _hash_mutable("popitem", self, "delete from")
     k = next(iter(self))  # spec: the first item in iteration order
     return (k, self.pop(k))
 
@@ -739,7 +748,8 @@ def dict_setdefault(self: Dict, key: Any, default: Any = None, /) -> Any:
     _hashable("setdefault", key)
     if key in self:
         return self[key]
-    _hash_mutable("setdefault", self, "insert into")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _hash_mutable("setdefault", self, "insert into")
     self[key] = default
     return default
 
@@ -786,14 +796,16 @@ def _set_one(name: str, x: Any) -> list[Any]:
 
 
 def set_add(self: Set, x: Any, /) -> None:
-    _hash_mutable("add", self, "insert into")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _hash_mutable("add", self, "insert into")
     _hashable("add", x)
     self[x] = None
 
 
 def set_clear(self: Set, /) -> None:
     if self:  # as Go: clearing an empty set is never an error
-        _hash_mutable("clear", self, "clear")
+        if self.frozen or self.itercount:  # the check only when it can fail
+            _hash_mutable("clear", self, "clear")
         self.clear()
 
 
@@ -807,14 +819,16 @@ def set_difference(self: Set, *others: Any) -> Set:
 
 def set_difference_update(self: Set, *others: Any) -> None:
     elems = _set_elems("difference_update", others)
-    _hash_mutable("difference_update", self, "delete from")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _hash_mutable("difference_update", self, "delete from")
     for e in elems:
         for v in e:
             self.pop(v, None)
 
 
 def set_discard(self: Set, x: Any, /) -> None:
-    _hash_mutable("discard", self, "delete from")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _hash_mutable("discard", self, "delete from")
     _hashable("discard", x)
     self.pop(x, None)
 
@@ -829,7 +843,8 @@ def set_intersection(self: Set, *others: Any) -> Set:
 
 def set_intersection_update(self: Set, *others: Any) -> None:
     elems = _set_elems("intersection_update", others)
-    _hash_mutable("intersection_update", self, "delete from")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _hash_mutable("intersection_update", self, "delete from")
     for e in elems:
         keep = dict.fromkeys(e)
         for k in [k for k in self if k not in keep]:
@@ -852,14 +867,16 @@ def set_issuperset(self: Set, x: Any, /) -> bool:
 def set_pop(self: Set, /) -> Any:
     if not self:
         raise _err("pop", "empty set")
-    _hash_mutable("pop", self, "delete from")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _hash_mutable("pop", self, "delete from")
     k = next(iter(self))  # spec: the first element in iteration order
     del self[k]
     return k
 
 
 def set_remove(self: Set, x: Any, /) -> None:
-    _hash_mutable("remove", self, "delete from")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _hash_mutable("remove", self, "delete from")
     _hashable("remove", x)
     if x not in self:
         raise _err("remove", "missing key")
@@ -875,7 +892,8 @@ def set_symmetric_difference(self: Set, x: Any, /) -> Set:
 
 def set_symmetric_difference_update(self: Set, x: Any, /) -> None:
     other = dict.fromkeys(_set_one("symmetric_difference_update", x))
-    _hash_mutable("symmetric_difference_update", self, "insert into")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _hash_mutable("symmetric_difference_update", self, "insert into")
     add = [k for k in other if k not in self]
     for k in [k for k in self if k in other]:
         del self[k]
@@ -891,7 +909,8 @@ def set_union(self: Set, *others: Any) -> Set:
 
 def set_update(self: Set, *others: Any) -> None:
     elems = _set_elems("update", others)
-    _hash_mutable("update", self, "insert into")
+    if self.frozen or self.itercount:  # the check only when it can fail
+        _hash_mutable("update", self, "insert into")
     for e in elems:
         self.update(dict.fromkeys(e))
 
