@@ -641,6 +641,41 @@ def _decimal(s: str) -> int | None:
     return v if v <= _MAX_INDEX else None
 
 
+# Formats whose only fields are `{}`: fmt -> ((literal before each field), tail)
+_AUTO_FORMATS: dict[str, tuple | None] = {}
+
+
+def _parse_auto(fmt: str) -> tuple | None:
+    lits: list[str] = []
+    cur: list[str] = []
+    i, n = 0, len(fmt)
+    while i < n:
+        c = fmt[i]
+        if c == "{":
+            if fmt.startswith("{{", i):
+                cur.append("{")
+                i += 2
+            elif fmt.startswith("{}", i):
+                lits.append("".join(cur))
+                cur = []
+                i += 2
+            else:
+                return None
+        elif c == "}":
+            if fmt.startswith("}}", i):
+                cur.append("}")
+                i += 2
+            else:
+                return None
+        else:
+            j = i
+            while j < n and fmt[j] not in "{}":
+                j += 1
+            cur.append(fmt[i:j])
+            i = j
+    return tuple(lits), "".join(cur)
+
+
 def str_format(fmt: str, args: tuple, kwargs: dict) -> str:
     """`fmt.format(*args, **kwargs)` (spec: string·format; Go's errors).
 
@@ -648,6 +683,27 @@ def str_format(fmt: str, args: tuple, kwargs: dict) -> str:
     `}}` are literal braces. Format specs (`{:...}`), attribute and element
     syntax are rejected, as Go.
     """
+    # Fast path: only `{}` fields (parsed once, cached), str and int
+    # arguments, exactly enough of them; anything else takes the general loop.
+    auto_parts = _AUTO_FORMATS.get(fmt, _MISSING_FORMAT)
+    if auto_parts is _MISSING_FORMAT:
+        auto_parts = _parse_auto(fmt)
+        if len(_AUTO_FORMATS) < 4096:
+            _AUTO_FORMATS[fmt] = auto_parts
+    if auto_parts is not None and not kwargs and len(args) == len(auto_parts[0]):
+        lits, tail = auto_parts
+        pieces: list[str] = []
+        for lit, a in zip(lits, args, strict=True):
+            ta = type(a)
+            if ta is str:
+                pieces += (lit, a)
+            elif ta is int and a.bit_length() < 10000:
+                pieces += (lit, str(a))
+            else:
+                break
+        else:
+            pieces.append(tail)
+            return "".join(pieces)
     out: list[str] = []
     append = out.append
     auto = manual = False

@@ -469,3 +469,16 @@ def test_format_reports_gos_errors(fmt, args, kwargs, message):
     with pytest.raises(EvalError) as info:
         str_format(fmt, args, kwargs)
     assert info.value.msg == message
+
+
+def test_cached_simple_formats_give_the_same_results_as_the_general_path():
+    from starflow.starlark.format import percent_format, str_format
+
+    # first call parses and caches, the second uses the cache
+    for _ in range(2):
+        assert percent_format("%d,%s,%%", (5, "x")) == "5,x,%"
+        assert percent_format("%s", True) == "True"  # a bool takes the general path
+        assert str_format("{}: {} {{}}", (1, "a"), {}) == "1: a {}"
+        assert str_format("{}", (1.5,), {}) == "1.5"
+    with pytest.raises(EvalError, match="not enough arguments"):
+        percent_format("%d %d", (1,))
