@@ -333,6 +333,8 @@ _ARITH_NATIVE = frozenset({int, float})
 # other float), where Python's comparisons follow IEEE.
 _EQ_NATIVE = frozenset({int, str, bytes, bool, type(None)})
 _CMP_NATIVE = frozenset({int, str, bytes})
+# dict keys whose Python hashing and equality are Starlark's
+_KEY_NATIVE = frozenset({int, str})
 
 
 def _runtime_helpers() -> dict[str, Any]:
@@ -395,6 +397,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$ARITH_NATIVE": _ARITH_NATIVE,
         "$EQ_NATIVE": _EQ_NATIVE,
         "$CMP_NATIVE": _CMP_NATIVE,
+        "$KEY_NATIVE": _KEY_NATIVE,
     }
 
 
@@ -800,7 +803,9 @@ def _explain_call(tb, text: str) -> str | None:
         return _builtin_binding_message(b.name, b.fn, b.recv is not None, text)
     method = cm.method_sites.get((pos.line, pos.col))
     if method is not None:
-        owner, mname = method
+        owner, mname, *recv = method
+        if "|" in owner:  # a method several types have: the receiver's type says which
+            owner = values.type_name(frame.f_locals.get(recv[0]))
         return _builtin_binding_message(mname, _OWNER_TABLES[owner][mname], True, text)
     callee = cm.call_names.get((pos.line, pos.col))
     obj = None

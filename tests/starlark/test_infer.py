@@ -1,0 +1,306 @@
+"""Local type inference (infer.py) and the unguarded code it lets the compiler emit.
+
+Two kinds of checks: the inference's facts are true (each table entry is the
+type the built-in really returns; each inferred local holds that type when
+run), and code compiled with those facts behaves exactly as the guarded code
+did, errors included.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from starflow.starlark import (
+    Dict,
+    EvalError,
+    List,
+    exec_file,
+    freeze,
+    infer,
+    parser,
+    resolve,
+    to_python,
+)
+from starflow.starlark import syntax as s
+from starflow.starlark.machine import _universe
+from starflow.starlark.values import type_name
+
+
+def _functions(src: str) -> dict[str, s.Function]:
+    file = parser.parse("t.star", src)
+    uni = _universe(frozenset({"set"}))
+    resolve.resolve_file(file, lambda n: False, uni.__contains__, frozenset())
+    return {st.name.name: st.function for st in file.stmts if type(st) is s.DefStmt}
+
+
+def types_of(src: str, fn: str = "f") -> dict[str, str]:
+    return infer.function_types(_functions(src)[fn])
+
+
+def tname(v) -> str:
+    # infer.py's names are the compiler's: "str" where Starlark says "string"
+    t = type_name(v)
+    return "str" if t == "string" else t
+
+
+def run(src: str):
+    return exec_file("t.star", src)
+
+
+def error(src: str) -> str:
+    with pytest.raises(EvalError) as info:
+        run(src)
+    return info.value.msg
+
+
+# ---------------------------------------------------------------- the facts
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "len([1])",
+        "ord('a')",
+        "hash('a')",
+        "int('3')",
+        "str(1)",
+        "repr(1)",
+        "type(1)",
+        "chr(65)",
+        "list((1,))",
+        "sorted([2, 1])",
+        "dir('')",
+        "dict(a=1)",
+        "tuple([1])",
+        "range(3)",
+        "bool(1)",
+        "float(1)",
+        "any([1])",
+        "all([1])",
+        "hasattr('', 'x')",
+    ],
+)
+def test_the_result_type_of_each_builtin_in_the_table_is_true(call):
+    name = call.split("(")[0]
+    g = run(f"x = {call}\n")
+    assert tname(g["x"]) == infer._CALL_RESULT[name]
+
+
+@pytest.mark.parametrize(
+    ("recv", "calls"),
+    [
+        ("'a,b c'", infer._STR_METHODS),
+        ("[1, 2]", infer._METHOD_RESULT["list"]),
+        ("{1: 2}", infer._METHOD_RESULT["dict"]),
+    ],
+)
+def test_the_result_type_of_each_method_in_the_table_is_true(recv, calls):
+    args = {
+        "format": "",
+        "join": "['x', 'y']",
+        "replace": "'a', 'b'",
+        "removeprefix": "'a'",
+        "removesuffix": "'c'",
+        "count": "'a'" if recv.startswith("'") else "1",
+        "find": "'a'",
+        "index": "'a'" if recv.startswith("'") else "1",
+        "rfind": "'a'",
+        "rindex": "'a'",
+        "partition": "','",
+        "rpartition": "','",
+        "endswith": "'c'",
+        "startswith": "'a'",
+    }
+    for m, want in calls.items():
+        g = run(f"x = {recv}.{m}({args.get(m, '')})\n")
+        assert tname(g["x"]) == want, m
+
+
+def test_locals_bound_only_to_ints_are_ints():
+    src = """
+def f(n, *args, **kwargs):
+    i = 0
+    total = 0
+    for j in range(n):
+        total = total + j * 2 - i % 7
+        i += 1
+    s = "x"
+    s = s + "y"
+    m = n
+    a, b = 0, 1
+    a, b = b, a + b
+    c, d = args
+    neg = -i
+    big = i << 3 | 5
+    return total
+"""
+    assert types_of(src) == {
+        "args": "tuple",
+        "kwargs": "dict",
+        "i": "int",
+        "total": "int",
+        "j": "int",
+        "s": "str",
+        "a": "int",
+        "b": "int",
+        "neg": "int",
+        "big": "int",
+    }
+
+
+def test_a_local_bound_to_two_types_is_unknown():
+    src = """
+def f(x):
+    a = 0
+    a = a + x
+    b = 1
+    b = 1.5
+    c = []
+    c = c + {}
+    d = 0
+    for d in [1, 2]:
+        pass
+    e = 1 if x else "one"
+    return a
+"""
+    assert types_of(src) == {}
+
+
+def test_containers_and_method_results_are_typed():
+    src = """
+def f(x):
+    l = [x]
+    d = {}
+    t = (1, x)
+    parts = "a b".split(" ")
+    k = d.keys()
+    n = "abc".find("b")
+    u = "x".upper().strip()
+    return l
+"""
+    assert types_of(src) == {
+        "l": "list",
+        "d": "dict",
+        "t": "tuple",
+        "parts": "list",
+        "k": "list",
+        "n": "int",
+        "u": "str",
+    }
+
+
+def test_a_shadowed_builtin_name_is_not_trusted():
+    # `len` is a local here: the resolver says so, the inference believes it
+    src = """
+def f(len):
+    n = len([1])
+    return n
+"""
+    assert types_of(src) == {}
+
+
+# ---------------------------------------------------------------- the code it allows
+
+
+def test_int_arithmetic_on_inferred_locals_matches_python():
+    src = """
+def f():
+    acc = 0
+    for i in range(1, 200):
+        acc = (acc * 31 + i * i - (i // 3) + (i % 7)) % 1000003
+        acc = acc ^ (i << 2) | (acc >> 1) & 255
+        acc = -acc if i % 2 else acc
+    return acc
+r = f()
+"""
+
+    def f():
+        acc = 0
+        for i in range(1, 200):
+            acc = (acc * 31 + i * i - (i // 3) + (i % 7)) % 1000003
+            acc = acc ^ (i << 2) | (acc >> 1) & 255
+            acc = -acc if i % 2 else acc
+        return acc
+
+    assert run(src)["r"] == f()
+
+
+def test_division_by_a_zero_int_local_is_still_a_starlark_error():
+    assert error("def f():\n    a = 7\n    b = 0\n    return a // b\nf()\n") == (
+        "floored division by zero"
+    )
+    assert error("def f():\n    a = 7\n    b = 0\n    return a % b\nf()\n") == (
+        "integer modulo by zero"
+    )
+
+
+def test_big_ints_from_inferred_arithmetic_stay_exact():
+    src = (
+        "def f():\n    x = 1\n    for i in range(200):\n        x = x * 3\n    return x\nr = f()\n"
+    )
+    assert run(src)["r"] == 3**200
+
+
+def test_stores_into_known_containers_keep_their_checks():
+    assert "out of range" in error("def f():\n    l = [1]\n    l[3] = 0\nf()\n")
+    assert "unhashable" in error("def f():\n    d = {}\n    d[[1]] = 0\nf()\n")
+    assert "during iteration" in error(
+        "def f():\n    d = {1: 2}\n    for k in d:\n        d[k + 1] = 0\nf()\n"
+    )
+    assert "during iteration" in error(
+        "def f():\n    l = [1, 2]\n    for x in l:\n        l[0] = x\nf()\n"
+    )
+    frozen = {"fd": freeze(Dict()), "fl": freeze(List([0]))}
+    for src in ("def f():\n    x = {}\n    x = fd\n    x[1] = 2\nf()\n", "fl[0] = 1\n"):
+        with pytest.raises(EvalError, match="frozen"):
+            exec_file("t.star", src, predeclared=frozen)
+    src = "def f():\n    d = {}\n    l = [0, 0]\n    d[1] = 'a'\n    d['k'] = l\n    l[-1] = 5\n"
+    src += "    d[(1, 2)] = 3\n    return d\nr = f()\n"
+    assert to_python(run(src)["r"]) == {1: "a", "k": [0, 5], (1, 2): 3}
+
+
+def test_indexing_known_containers_keeps_starlark_errors():
+    assert "out of range" in error("def f():\n    l = [1]\n    i = 5\n    return l[i]\nf()\n")
+    assert error("def f():\n    d = {}\n    return d['k']\nf()\n") == 'key "k" not in dict'
+
+
+def test_methods_of_known_receivers_and_of_several_types():
+    src = """
+def f():
+    l = [3, 1, 2]
+    d = {"a": 1, "b": 2}
+    x = l.pop()
+    y = d.pop("a")
+    z = [v.pop() for v in [[1], [2]]]
+    w = [v.pop(0) for v in [{0: "x"}, [7]]]
+    return [x, y, z, w, l, d]
+r = f()
+"""
+    assert to_python(run(src)["r"]) == [2, 1, [1, 2], ["x", 7], [3, 1], {"b": 2}]
+
+
+def test_wrong_arguments_to_a_method_of_several_types_name_the_right_one():
+    msg = error("def f(v):\n    return v.pop(1, 2, 3)\nf([1])\n")
+    assert "pop" in msg
+    msg2 = error("def f(v):\n    return v.pop(1, 2, 3)\nf({1: 2})\n")
+    assert "pop" in msg2
+    assert msg != msg2  # list.pop and dict.pop take different arguments
+
+
+def test_comprehension_variables_shadow_typed_locals():
+    src = """
+def f():
+    x = 0
+    a = [x + 1 for x in range(3)]
+    b = [x + "!" for x in ["p", "q"]]
+    return [x, a, b]
+r = f()
+"""
+    assert to_python(run(src)["r"]) == [0, [1, 2, 3], ["p!", "q!"]]
+
+
+def test_a_type_error_on_an_unknown_operand_is_still_reported():
+    msg = error('def f(s):\n    n = 1\n    return n + s\nf("a")\n')
+    assert msg == "unknown binary op: int + string"
+    msg = error('def f(s):\n    n = 1\n    return n < s\nf("a")\n')
+    assert msg == "int < string not implemented"
