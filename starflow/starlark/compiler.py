@@ -139,6 +139,33 @@ def _operand(e: py.expr) -> tuple:
     return ("name", e.id)
 
 
+def _leaves_early(stmts: list[s.Stmt]) -> bool:
+    """Whether a loop body may end its loop early: a `break` of this loop, or a `return`."""
+    for st in stmts:
+        t = type(st)
+        if t is s.ReturnStmt or (t is s.BranchStmt and st.kind == "break"):
+            return True
+        if t is s.IfStmt and (_leaves_early(st.then) or _leaves_early(st.else_)):
+            return True
+        if (t is s.ForStmt or t is s.WhileStmt) and any(
+            type(x) is s.ReturnStmt or _returns(x) for x in st.body
+        ):
+            return True
+    return False
+
+
+def _returns(st: s.Stmt) -> bool:
+    """Whether statement `st` holds a `return` (outside nested functions)."""
+    t = type(st)
+    if t is s.ReturnStmt:
+        return True
+    if t is s.IfStmt:
+        return any(_returns(x) for x in st.then) or any(_returns(x) for x in st.else_)
+    if t is s.ForStmt or t is s.WhileStmt:
+        return any(_returns(x) for x in st.body)
+    return False
+
+
 def _needs_stmts(e: s.Node) -> bool:
     """Whether `e` holds a call site or a lambda (then it compiles to statements)."""
     stack: list = [e]
@@ -691,11 +718,22 @@ class Compiler:
         it = self.expr(st.iter, pre)
         self.line, self.col = st.line, st.col
         return pre + self.loop(
-            st.target, it, lambda: self.block(st.body, st.line, st.col), st.line, st.col
+            st.target,
+            it,
+            lambda: self.block(st.body, st.line, st.col),
+            st.line,
+            st.col,
+            prepay=not _leaves_early(st.body),
         )
 
-    def loop(self, target: s.Expr, it: py.expr, body_fn, line: int, col: int) -> list[py.stmt]:
+    def loop(
+        self, target: s.Expr, it: py.expr, body_fn, line: int, col: int, prepay: bool
+    ) -> list[py.stmt]:
         """`for target in it: body`, with the iteration guard held for the loop.
+
+        Steps: a loop that cannot leave early (`prepay`: no break or return)
+        and holds no call site pays for all its iterations when it starts
+        (`$iterate_charge`, see machine._make_charge) instead of counting each.
 
         A loop whose body holds a call site also counts its iterations in a
         local (`$iN`, through `$enumerate`), so a suspended frame records
@@ -707,19 +745,23 @@ class Compiler:
         out = [self.assign(tv, it)]
         loopvar = self.ctx.temp("$x")
         sites_before = self.ctx.nsites
-        body = self.budget_check(line, col)
+        check = self.budget_check(line, col)
+        body: list[py.stmt] = []
         while type(target) is s.ParenExpr:
             target = target.x
         if type(target) is not s.Ident:
             body += self.assign_target(target, self.name(loopvar))
         body += body_fn()
         self.line, self.col = line, col
+        prepay = prepay and self.ctx.nsites == sites_before
+        if not prepay:
+            body = check + body
         tgt = (
             self.at(py.Name(id=self.ident_target(target), ctx=py.Store()))
             if type(target) is s.Ident
             else self.store(loopvar)
         )
-        src = self.call("$iterate", self.name(tv))
+        src = self.call("$iterate_charge" if prepay else "$iterate", self.name(tv))
         if self.ctx.nsites > sites_before:
             idx = self.ctx.temp("$i")
             tgt = self.at(py.Tuple(elts=[self.store(idx), tgt], ctx=py.Store()))
@@ -1383,7 +1425,12 @@ class Compiler:
                 out = []
                 src = it if it is not None else self.expr(clause.iter, out)
                 return out + self.loop(
-                    clause.target, src, lambda: clauses(i + 1, None), clause.line, clause.col
+                    clause.target,
+                    src,
+                    lambda: clauses(i + 1, None),
+                    clause.line,
+                    clause.col,
+                    prepay=True,
                 )
             out = []
             cond = self.expr(clause.cond, out)
@@ -1415,13 +1462,14 @@ class Compiler:
         for i, clause in enumerate(c.clauses):
             if type(clause) is s.ForClause:
                 self.line, self.col = clause.line, clause.col
+                # steps: each clause pays for its elements when it starts
                 if i == 0:
                     if it_temp is not None:
-                        src = self.call("$iterate", self.name(it_temp))
+                        src = self.call("$iterate_charge", self.name(it_temp))
                     else:
-                        src = self.call("$iter_copy", outer_iter)
+                        src = self.call("$charge", self.call("$iter_copy", outer_iter))
                 else:
-                    src = self.call("$iter_copy", self.lazy_expr(clause.iter))
+                    src = self.call("$charge", self.call("$iter_copy", self.lazy_expr(clause.iter)))
                 target, extra = self.comp_target(clause.target)
                 cur = py.comprehension(target=target, iter=src, ifs=[], is_async=0)
                 gens.append(cur)

@@ -277,6 +277,42 @@ def _make_exhausted(ctx: ThreadContext):
     return _exhausted
 
 
+def _make_charge(ctx: ThreadContext):
+    """`$charge(seq)` and `$iterate_charge(x)`: pay a whole loop's steps up front.
+
+    A loop that cannot leave early (no `break`, no `return`, no call site in
+    its body; comprehensions) runs exactly len(seq) iterations unless it
+    fails. When the budget covers them all, they are subtracted at once and
+    the loop runs without a per-iteration counter; otherwise (or when the
+    length is unknown) each element is counted as it is taken, so the
+    computation is cancelled at exactly the same step as with a counter.
+    """
+    budget = ctx.budget
+    exhausted = _make_exhausted(ctx)
+
+    def counted(seq):
+        for x in seq:
+            budget[0] -= 1
+            if budget[0] < 0:
+                exhausted()
+            yield x
+
+    def charge(seq):
+        try:
+            n = len(seq)
+        except TypeError:
+            return counted(seq)
+        if budget[0] >= n:
+            budget[0] -= n
+            return seq
+        return counted(seq)
+
+    def iterate_charge(x):
+        return charge(ops.iterate(x))
+
+    return charge, iterate_charge
+
+
 def _iter_end(it, result):
     ops.iter_done(it)
     return result
@@ -489,6 +525,7 @@ def _module_globals(
     g["$cm"] = cm  # keeps the compiled module (and its code registry entries) alive
     g["$S"] = ctx.budget
     g["$exhausted"] = _make_exhausted(ctx)
+    g["$charge"], g["$iterate_charge"] = _make_charge(ctx)
     g["$busy"] = [False] * cm.num_functions
     g["$load"] = _make_loader(ctx, cm.filename)
     g["$loadattr"] = _loadattr
