@@ -321,6 +321,10 @@ def _iter_end(it, result):
 def _iter_copy(x):
     # An inner comprehension loop iterates a copy: it cannot release a
     # guard from inside an expression (see compiler: comprehensions).
+    # An immutable sequence needs no copy (and a huge range must not get one).
+    t = type(x)
+    if t is range or t is tuple:
+        return x
     seq = ops.iterate(x)
     try:
         return tuple(seq)
