@@ -139,6 +139,20 @@ def _operand(e: py.expr) -> tuple:
     return ("name", e.id)
 
 
+def _simple_verbs(fmt: str) -> list[str] | None:
+    """The conversions of a format made of literals, %s, %d and %% only (else None)."""
+    verbs: list[str] = []
+    i = fmt.find("%")
+    while i >= 0:
+        c = fmt[i + 1 : i + 2]
+        if c in ("s", "d"):
+            verbs.append(c)
+        elif c != "%":
+            return None
+        i = fmt.find("%", i + 2)
+    return verbs
+
+
 def _leaves_early(stmts: list[s.Stmt]) -> bool:
     """Whether a loop body may end its loop early: a `break` of this loop, or a `return`."""
     for st in stmts:
@@ -1028,7 +1042,98 @@ class Compiler:
             return self.call("$not_in", x, y)
         if op in _CMP_HELPER:
             return self.compare(op, x, y)
+        if op == "%" and type(x) is py.Constant and type(x.value) is str:
+            fast = self.percent_inline(x, y, pre)
+            if fast is not None:
+                return fast
         return self.binop(op, x, y)
+
+    def small_int_test(self, first: py.expr, later: py.expr) -> py.expr:
+        """`type(first) is int and -$BIG < later < $BIG`: an int Python's str() can print
+        (CPython refuses ints of over 4,300 digits; the helpers print those)."""
+        return self.at(
+            py.BoolOp(
+                op=py.And(),
+                values=[
+                    self.at(
+                        py.Compare(
+                            left=self.call("$type", first),
+                            ops=[py.Is()],
+                            comparators=[self.name("$int")],
+                        )
+                    ),
+                    self.int_bound(later),
+                ],
+            )
+        )
+
+    def int_bound(self, v: py.expr) -> py.expr:
+        return self.at(
+            py.Compare(
+                left=self.at(py.UnaryOp(op=py.USub(), operand=self.name("$BIG"))),
+                ops=[py.Lt(), py.Lt()],
+                comparators=[v, self.name("$BIG")],
+            )
+        )
+
+    def str_test(self, first: py.expr, later: py.expr, verb: str) -> py.expr | None:
+        """A test that operand `first`/`later` prints the same natively under `%verb`
+        (a str for %s, or an int that str() can print); None when it is known to."""
+        k = self.known(later)
+        if k == "str" and verb == "s":
+            return None
+        if k == "int":
+            return self.int_bound(first)  # (binds `first`: a chained comparison's middle)
+        ints = self.small_int_test(first, later)
+        if verb == "d":
+            return ints
+        is_str = self.at(
+            py.Compare(
+                left=self.call("$type", first), ops=[py.Is()], comparators=[self.name("$str")]
+            )
+        )
+        return self.at(py.BoolOp(op=py.Or(), values=[is_str, self.small_int_test(later, later)]))
+
+    def percent_inline(self, fmt: py.Constant, y: py.expr, pre: list[py.stmt]) -> py.expr | None:
+        """`"..." % y` with a constant format of %s, %d and %%: Python's own `%`
+        when each operand is a str (for %s) or a printable int, else `$mod`.
+
+        Python formats str and int operands of %s and %d exactly as Starlark
+        does; everything else (floats, bools, lists, errors) takes the helper.
+        Measured: see the commit.
+        """
+        verbs = _simple_verbs(fmt.value)
+        if verbs is None:
+            return None
+        if type(y) is py.Tuple:
+            if len(y.elts) != len(verbs):
+                return None
+            if not all(self.is_simple(v) for v in y.elts):
+                if self.ctx.in_comp:
+                    return None
+                y = self.at(py.Tuple(elts=[self.hoist(v, pre) for v in y.elts], ctx=py.Load()))
+            tests = [self.str_test(v, v, verb) for v, verb in zip(y.elts, verbs, strict=True)]
+            fy = sy = y
+        else:
+            if len(verbs) != 1:
+                return None
+            if self.known(y) in ("tuple", "list", "dict"):
+                return None
+            b = self.bind_temp(y)
+            if b is None:
+                return None
+            y1, y2 = b
+            test = self.str_test(y1, y2, verbs[0])
+            tests = [test]
+            fy = y1 if test is None else y2
+            sy = y2
+        tests = [t for t in tests if t is not None]
+        fast = self.typed(self.at(py.BinOp(left=fmt, op=py.Mod(), right=fy)), "str")
+        if not tests:
+            return fast
+        test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(op=py.And(), values=tests))
+        slow = self.call("$mod", fmt, sy)
+        return self.typed(self.at(py.IfExp(test=test, body=fast, orelse=slow)), "str")
 
     def guarded(self, fast, slow_fn: str, x: py.expr, y: py.expr, types: str) -> py.expr:
         """`fast(x, y) if type(x) is type(y) and type(x) in TYPES else slow_fn(x, y)`.
@@ -1293,6 +1398,10 @@ class Compiler:
                 keywords.append(self.at(py.keyword(arg=None, value=self.call("$starstar", v))))
         self.line, self.col = e.line, e.col
         if direct is not None:
+            if len(args) == 1 and not keywords and type(args[0]) is not py.Starred:
+                inline = self.builtin_inline(fn.name, args[0])
+                if inline is not None:
+                    return inline
             if fn.name in ("sorted", "min", "max") or any(
                 a.kind is not s.ArgKind.POSITIONAL for a in e.args
             ):
@@ -1379,6 +1488,49 @@ class Compiler:
         if t is not None:
             self.ctx.ptypes[sk] = t
         return self.typed(self.name(sk), t)
+
+    def builtin_inline(self, name: str, a: py.expr) -> py.expr | None:
+        """`len(x)` and `str(x)` natively for the types where Python's agree."""
+        if name not in ("len", "str"):
+            return None
+        k = self.known(a)
+        if name == "len" and k in ("str", "list", "dict", "tuple", "bytes", "range"):
+            return self.typed(
+                self.at(py.Call(func=self.name("$pylen"), args=[a], keywords=[])), "int"
+            )
+        if name == "str" and k == "str":
+            return a
+        b = self.bind_temp(a)
+        if b is None:
+            return None
+        a1, a2 = b
+        if name == "len":
+            test = self.at(
+                py.Compare(
+                    left=self.call("$type", a1), ops=[py.In()], comparators=[self.name("$HAS_LEN")]
+                )
+            )
+            fast = self.call("$pylen", a2)
+            return self.typed(
+                self.at(py.IfExp(test=test, body=fast, orelse=self.call("$f_len", a2))), "int"
+            )
+        # str(x): x itself for a str, Python's str() for a printable int
+        if k == "int":
+            test = self.int_bound(a1)
+            body = self.call("$str", a2)
+            slow = self.call("$f_str", a2)
+            return self.typed(self.at(py.IfExp(test=test, body=body, orelse=slow)), "str")
+        is_str = self.at(
+            py.Compare(left=self.call("$type", a1), ops=[py.Is()], comparators=[self.name("$str")])
+        )
+        ints = self.at(
+            py.IfExp(
+                test=self.small_int_test(a2, a2),
+                body=self.call("$str", a2),
+                orelse=self.call("$f_str", a2),
+            )
+        )
+        return self.typed(self.at(py.IfExp(test=is_str, body=a2, orelse=ints)), "str")
 
     def comprehension_loops(self, c: s.Comprehension, pre: list[py.stmt]) -> py.expr:
         """A comprehension holding a call site or a lambda, as plain loops.

@@ -438,6 +438,10 @@ def _runtime_helpers() -> dict[str, Any]:
         "$EQ_NATIVE": _EQ_NATIVE,
         "$CMP_NATIVE": _CMP_NATIVE,
         "$KEY_NATIVE": _KEY_NATIVE,
+        "$HAS_LEN": universe._HAS_LEN,
+        "$pylen": len,
+        # ints below this print natively (CPython refuses to print 4,300+ digits)
+        "$BIG": 10**4000,
     }
 
 

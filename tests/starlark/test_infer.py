@@ -304,3 +304,73 @@ def test_a_type_error_on_an_unknown_operand_is_still_reported():
     assert msg == "unknown binary op: int + string"
     msg = error('def f(s):\n    n = 1\n    return n < s\nf("a")\n')
     assert msg == "int < string not implemented"
+
+
+# ---------------------------------------------------------------- %-format, str() and len() inline
+
+_VALUES = (
+    '"", "a", "héllo", 0, -7, 12345678901234567890, True, False, None, 1.5, [1], (1, 2), '
+    '{"k": 1}, big(), -big()'
+)
+_PRELUDE = f"""
+def big():
+    x = 1
+    for _ in range(5000):
+        x = x * 10
+    return x
+values = [{_VALUES}]
+"""
+
+
+@pytest.mark.parametrize("fmt", ["%s", "%d", "<%s>", "%d%%", "a%sb%dc"])
+def test_a_constant_format_gives_what_the_helper_gives(fmt):
+    # `"<const>" % x` compiles inline; `f % x` with f a variable takes the helper
+    n = fmt.count("%s") + fmt.count("%d")
+    operand = "v" if n == 1 else "(v, 7)"
+    for i in range(15):
+        src = _PRELUDE + f'v = values[{i}]\nfmt = "{fmt}"\n'
+        try:
+            want = ("ok", run(src + f"r = fmt % {operand}\n")["r"])
+        except EvalError as e:
+            want = ("error", e.msg)
+        try:
+            got = ("ok", run(src + f'r = "{fmt}" % {operand}\n')["r"])
+        except EvalError as e:
+            got = ("error", e.msg)
+        assert got == want, (fmt, i)
+
+
+def test_str_and_len_inline_give_what_the_builtins_give():
+    for i in range(15):
+        src = _PRELUDE + f"v = values[{i}]\ns, n = str, len\n"
+        for expr, via in (("str(v)", "s(v)"), ("len(v)", "n(v)")):
+            try:
+                want = ("ok", run(src + f"r = {via}\n")["r"])
+            except EvalError as e:
+                want = ("error", e.msg)
+            try:
+                got = ("ok", run(src + f"r = {expr}\n")["r"])
+            except EvalError as e:
+                got = ("error", e.msg)
+            assert got == want, (expr, i)
+
+
+def test_huge_ints_are_printed_whole():
+    g = run(_PRELUDE + 'a = "%d" % big()\nb = str(big())\nc = "%s|%d" % (big(), -big())\n')
+    assert g["a"] == g["b"] == "1" + "0" * 5000
+    assert g["c"] == "1" + "0" * 5000 + "|-1" + "0" * 5000
+
+
+def test_format_operands_are_evaluated_once_in_order():
+    src = """
+calls = []
+def g(x):
+    calls.append(x)
+    return x
+def f():
+    return "%s-%d-%s" % (g("a"), g(1) + 1, g("c"))
+r = f()
+"""
+    g = run(src)
+    assert g["r"] == "a-2-c"
+    assert list(g["calls"]) == ["a", 1, "c"]
