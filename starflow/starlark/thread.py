@@ -421,9 +421,7 @@ class Thread:
             )
         ctx = self._ctx
         ctx.max_steps = state.max_steps
-        ctx.unlimited = state.max_steps is None
-        if state.max_steps is not None:
-            ctx.budget[0] = state.max_steps - state.steps
+        ctx.budget.reset(None if state.max_steps is None else state.max_steps - state.steps)
         self._globals.update(state.globals)
         st = self._st
         ex = state.extra

@@ -374,3 +374,66 @@ r = f()
     g = run(src)
     assert g["r"] == "a-2-c"
     assert list(g["calls"]) == ["a", 1, "c"]
+
+
+# ---------------------------------------------------------------- recursion without a flag
+
+
+def _non_recursive_names(src: str) -> set[str]:
+    from starflow.starlark.compiler import DIRECT_BUILTINS
+
+    file = parser.parse("t.star", src)
+    uni = _universe(frozenset({"set"}))
+    resolve.resolve_file(file, lambda n: n == "host", uni.__contains__, frozenset())
+    safe = infer.non_recursive(file, DIRECT_BUILTINS, frozenset())
+    return {st.name.name for st in file.stmts if type(st) is s.DefStmt and id(st.function) in safe}
+
+
+def test_functions_whose_callees_cannot_lead_back_need_no_flag():
+    src = """
+def leaf(x):
+    return x + 1
+def mid(x):
+    return leaf(x) * len([x]) + len("ab".upper())
+def top(x):
+    return mid(x) + leaf(x)
+def selfish(x):
+    return selfish(x)
+def ping(x):
+    return pong(x)
+def pong(x):
+    return ping(x)
+def calls_param(f):
+    return f(1)
+def passes_itself():
+    return calls_param(passes_itself)
+def keyed(xs):
+    return sorted(xs, key=leaf)
+def uses_keyed():
+    return keyed([1])
+def nested():
+    def inner():
+        return nested()
+    return inner()
+def via_host():
+    return host(leaf)
+alias = leaf
+def via_alias():
+    return alias(1)
+"""
+    assert _non_recursive_names(src) == {"leaf", "mid", "top"}
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "def f(n):\n    return f(n)\nf(1)\n",
+        "def f(n):\n    return g(n)\ndef g(n):\n    return f(n)\nf(1)\n",
+        "def a(h):\n    return h()\ndef f():\n    return a(f)\nf()\n",
+        "def f(x):\n    return sorted([1, 2], key=f)\nf(0)\n",
+        "def f():\n    def g():\n        return f()\n    return g()\nf()\n",
+        "def f():\n    return (lambda: f())()\nf()\n",
+    ],
+)
+def test_recursion_is_still_an_error_however_it_happens(src):
+    assert "called recursively" in error(src)
