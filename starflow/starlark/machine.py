@@ -420,6 +420,8 @@ def _runtime_helpers() -> dict[str, Any]:
         "$bytes": bytes,
         "$IndexError": IndexError,
         "$str": str,
+        "$tuple": tuple,
+        "$range": range,
         "$mkfunc": _mkfunc,
         "$callable": _callable,
         "$invoke": _invoke,
@@ -563,6 +565,7 @@ def _module_globals(
         g[f"$m_{owner}_{name}"] = _OWNER_TABLES[owner][name]
     g["$cm"] = cm  # keeps the compiled module (and its code registry entries) alive
     g["$T"] = ctx.budget.it
+    g["$take"] = ctx.budget.take
     ctx.budget.users.append(g)
     g["$charge"], g["$iterate_charge"] = _make_charge(ctx)
     g["$busy"] = [False] * cm.num_functions

@@ -320,11 +320,15 @@ class Thread:
             # the function's own free variables come back with its closure; a
             # resume variant's other free variables are the frame's cells: kept
             free = set(cm.by_index[info.index].co_freevars)
-            # (a def leaves its raw Python function in `name$index`, never read again)
+            # (a def leaves its raw Python function in `name$index`, never read
+            # again; a finished site-free loop leaves its iterable's type in `$tyN`)
             saved = {
                 k: v
                 for k, v in loc.items()
-                if k not in _SKIP_LOCALS and k not in free and type(v) is not types.FunctionType
+                if k not in _SKIP_LOCALS
+                and k not in free
+                and type(v) is not types.FunctionType
+                and not k.startswith("$ty")
             }
             frames.append(_Frame(info.index, site, saved))
         # which Function each frame runs: the entry, or the callee its caller kept in $fK
