@@ -612,9 +612,52 @@ class Compiler:
             n = len(target.elts)
             self.line, self.col = target.line, target.col
             names = [self.ctx.temp() for _ in range(n)]
-            unpack = self.call("$unpack", value, self.const(n))
-            tup = self.at(py.Tuple(elts=[self.store(x) for x in names], ctx=py.Store()))
-            out: list[py.stmt] = [self.at(py.Assign(targets=[tup], value=unpack))]
+            out: list[py.stmt] = []
+            if not self.is_simple(value):
+                v = self.ctx.temp()
+                out.append(self.assign(v, value))
+                value = self.name(v)
+
+            def tup():
+                return self.at(py.Tuple(elts=[self.store(x) for x in names], ctx=py.Store()))
+
+            slow = self.at(
+                py.Assign(targets=[tup()], value=self.call("$unpack", value, self.const(n)))
+            )
+            if isinstance(value, py.Constant):
+                out.append(slow)
+            else:
+                # a tuple or list unpacks natively; a wrong length is re-raised
+                # by $unpack in Starlark's words, anything else goes to it
+                native = self.at(py.Assign(targets=[tup()], value=value))
+                retry = self.at(
+                    py.ExceptHandler(
+                        type=self.name("$ValueError"), name=None, body=[copy.deepcopy(slow)]
+                    )
+                )
+                tests = [
+                    self.at(
+                        py.Compare(
+                            left=self.call("$type", value),
+                            ops=[py.Is()],
+                            comparators=[self.name(tn)],
+                        )
+                    )
+                    for tn in ("$tuple", "$List")
+                ]
+                out.append(
+                    self.at(
+                        py.If(
+                            test=self.at(py.BoolOp(op=py.Or(), values=tests)),
+                            body=[
+                                self.at(
+                                    py.Try(body=[native], handlers=[retry], orelse=[], finalbody=[])
+                                )
+                            ],
+                            orelse=[slow],
+                        )
+                    )
+                )
             for sub, nm in zip(target.elts, names, strict=True):
                 out.extend(self.assign_target(sub, self.name(nm)))
             return out
@@ -1333,12 +1376,17 @@ class Compiler:
         is_int = self.at(
             py.Compare(left=self.call("$type", i1), ops=[py.Is()], comparators=[self.name("$int")])
         )
-        test = self.at(
-            py.BoolOp(
-                op=py.Or(),
-                values=[is_dict, self.at(py.BoolOp(op=py.And(), values=[is_list, is_int]))],
+        if ki == "str":
+            test = is_dict  # (a str index: only a dict takes it natively)
+        elif ki == "int":
+            test = self.at(py.BoolOp(op=py.Or(), values=[is_dict, is_list]))
+        else:
+            test = self.at(
+                py.BoolOp(
+                    op=py.Or(),
+                    values=[is_dict, self.at(py.BoolOp(op=py.And(), values=[is_list, is_int]))],
+                )
             )
-        )
         fast = self.at(py.Subscript(value=x2, slice=i2, ctx=py.Load()))
         return self.at(py.IfExp(test=test, body=fast, orelse=self.call("$index", x2, i2)))
 
@@ -1519,7 +1567,20 @@ class Compiler:
                 a.kind is not s.ArgKind.POSITIONAL for a in e.args
             ):
                 self.ctx.key_callbacks = True  # a key callback, maybe given by position
-            return self.at(py.Call(func=self.name(direct), args=args, keywords=keywords))
+            call = self.at(py.Call(func=self.name(direct), args=args, keywords=keywords))
+            return self.typed(call, infer.CALL_RESULT.get(fn.name))
+        if type(fn) is s.DotExpr:
+            krecv = self.known(callee)
+            if krecv is not None and krecv in _method_owners(fn.name):
+                # A method of a built-in value (infer.py knows the receiver's
+                # type): it cannot reach an external, so it is no call site,
+                # just a direct call. Measured: see the commit.
+                self.methods_used.add((krecv, fn.name))
+                self.method_sites[(e.line, e.col)] = (krecv, fn.name)
+                call = py.Call(
+                    func=self.name(f"$m_{krecv}_{fn.name}"), args=[callee, *args], keywords=keywords
+                )
+                return self.typed(self.at(call), infer.method_result(krecv, fn.name))
         k = self.ctx.nsites = self.ctx.nsites + 1
         self.ctx.sites[(e.line, e.col)] = k
         fk = f"$f{k}"

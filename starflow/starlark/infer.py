@@ -26,12 +26,12 @@ from __future__ import annotations
 from . import syntax as s
 from .syntax import Scope
 
-__all__ = ["ANY", "comprehension_types", "function_types"]
+__all__ = ["ANY", "CALL_RESULT", "comprehension_types", "function_types", "non_recursive"]
 
 ANY = "any"
 
 # universal built-ins whose result type does not depend on their arguments
-_CALL_RESULT = {
+CALL_RESULT = {
     "len": "int",
     "ord": "int",
     "hash": "int",
@@ -147,7 +147,7 @@ class _Typer:
             while type(fn) is s.ParenExpr:
                 fn = fn.x
             if type(fn) is s.Ident and fn.scope is Scope.UNIVERSAL:
-                return _CALL_RESULT.get(fn.name, ANY)
+                return CALL_RESULT.get(fn.name, ANY)
             if type(fn) is s.DotExpr:
                 recv = self.typeof(fn.x)
                 if recv is None:

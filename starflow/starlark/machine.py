@@ -419,6 +419,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$int": int,
         "$bytes": bytes,
         "$IndexError": IndexError,
+        "$ValueError": ValueError,
         "$str": str,
         "$tuple": tuple,
         "$range": range,

@@ -83,7 +83,7 @@ def error(src: str) -> str:
 def test_the_result_type_of_each_builtin_in_the_table_is_true(call):
     name = call.split("(")[0]
     g = run(f"x = {call}\n")
-    assert tname(g["x"]) == infer._CALL_RESULT[name]
+    assert tname(g["x"]) == infer.CALL_RESULT[name]
 
 
 @pytest.mark.parametrize(
@@ -437,3 +437,40 @@ def via_alias():
 )
 def test_recursion_is_still_an_error_however_it_happens(src):
     assert "called recursively" in error(src)
+
+
+def test_unpacking_natively_keeps_starlark_errors_and_semantics():
+    src = """
+def f(x):
+    a, b = x
+    return [a, b]
+"""
+    assert to_python(run(src + "r = f((1, 2))\n")["r"]) == [1, 2]
+    assert to_python(run(src + "r = f([3, 4])\n")["r"]) == [3, 4]
+    assert to_python(run(src + 'r = f({"k": 1, "j": 2})\n')["r"]) == ["k", "j"]
+    assert error(src + "f((1, 2, 3))\n") == "too many values to unpack (got 3, want 2)"
+    assert error(src + "f([1])\n") == "too few values to unpack (got 1, want 2)"
+    assert error(src + 'f("ab")\n') == "got string in sequence assignment"
+    assert error(src + "f(1)\n") == "got int in sequence assignment"
+
+
+def test_methods_of_known_receivers_are_not_call_sites():
+    # a list's method cannot reach an external: the loop around it pays up
+    # front and holds no call site, and the results are the same
+    src = """
+def f():
+    out = []
+    for i in range(40):
+        out.append(i)
+        out.extend([i])
+    d = {}
+    for i in range(40):
+        d.setdefault(i % 3, []).append(i)
+    return [len(out), out[-1], len(d), d[2][-1], "a-b".split("-")]
+r = f()
+"""
+    assert to_python(run(src)["r"]) == [80, 39, 3, 38, ["a", "b"]]
+    assert error("def f():\n    x = []\n    x.nope()\nf()\n") == "list has no .nope field or method"
+    assert error("def f():\n    x = []\n    x.append(1, 2)\nf()\n") == (
+        "append: got 2 arguments, want 1"
+    )
