@@ -564,12 +564,22 @@ class Compiler:
             self.line, self.col = lhs.line, lhs.col
             pre.append(self.assign(tx, x))
             pre.append(self.assign(ti, i))
-            cur = self.call("$index", self.name(tx), self.name(ti))
+            kx, ki = self.known(x), self.known(i)
+            for t, k in ((tx, kx), (ti, ki)):
+                if k is not None:
+                    self.ctx.ptypes[t] = k
+            nx, ni = self.typed(self.name(tx), kx), self.typed(self.name(ti), ki)
+            cur = self.index(nx, ni, lhs, pre)
             rhs = self.expr(st.rhs, pre)
             self.line, self.col = st.line, st.col
             v = self.augmented(op, cur, rhs)
             self.line, self.col = lhs.line, lhs.col
-            return [*pre, self.expr_stmt(self.call("$setindex", self.name(tx), self.name(ti), v))]
+            tv = self.ctx.temp()
+            pre.append(self.assign(tv, v))
+            slow = self.expr_stmt(
+                self.call("$setindex", self.name(tx), self.name(ti), self.name(tv))
+            )
+            return [*pre, *self.store_index(nx, ni, self.name(tv), slow)]
         if type(lhs) is s.DotExpr:
             x = self.expr(lhs.x, pre)
             tx = self.ctx.temp()
@@ -1096,7 +1106,7 @@ class Compiler:
         if t is s.IndexExpr:
             x, i = self.exprs([e.x, e.index], pre)
             self.line, self.col = e.line, e.col
-            return self.index(x, i, e)
+            return self.index(x, i, e, pre)
         if t is s.SliceExpr:
             x, lo, hi, step = self.exprs([e.x, e.lo, e.hi, e.step], pre)
             parts = [p if p is not None else self.const(None) for p in (lo, hi, step)]
@@ -1343,7 +1353,7 @@ class Compiler:
         # on the slow path the operands are already bound (when they are temps)
         return self.at(py.IfExp(test=test, body=fast(x2, y2), orelse=self.call(slow_fn, x2, y2)))
 
-    def index(self, x: py.expr, i: py.expr, e: s.IndexExpr) -> py.expr:
+    def index(self, x: py.expr, i: py.expr, e: s.IndexExpr, pre: list[py.stmt]) -> py.expr:
         """`x[i]`: native for a dict, or a list with an int index; else `$index`.
 
         Python's IndexError/KeyError/TypeError from the native path is
@@ -1354,8 +1364,14 @@ class Compiler:
         # The index must be a name or a constant (a `:=` in it could be
         # skipped by the test's short-circuit), and the container not a
         # constant (CPython warns at compile time about `1[0]`).
-        if isinstance(x, py.Constant) or not self.is_simple(i):
+        if isinstance(x, py.Constant):
             return self.call("$index", x, i)
+        if not self.is_simple(i):
+            if self.ctx.in_comp:
+                return self.call("$index", x, i)
+            # both operands into temporaries, in order (the test below may
+            # skip an operand's `:=`)
+            x, i = self.hoist(x, pre), self.hoist(i, pre)
         kx, ki = self.known(x), self.known(i)
         if self.is_simple(x) and (kx == "dict" or (kx == "list" and ki == "int")):
             # the container's type is known: no test at all
