@@ -1570,7 +1570,10 @@ class Compiler:
             elif a.kind is s.ArgKind.KEYWORD:
                 keywords.append(self.at(py.keyword(arg=a.name, value=v)))
             elif a.kind is s.ArgKind.STAR:
-                args.append(self.at(py.Starred(value=self.call("$star", v), ctx=py.Load())))
+                # a known list or tuple unpacks natively
+                if self.known(v) not in ("list", "tuple"):
+                    v = self.call("$star", v)
+                args.append(self.at(py.Starred(value=v, ctx=py.Load())))
             else:
                 keywords.append(self.at(py.keyword(arg=None, value=self.call("$starstar", v))))
         self.line, self.col = e.line, e.col
