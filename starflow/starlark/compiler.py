@@ -832,9 +832,24 @@ class Compiler:
         out += guard
         src = self.name(tv)
         if self.ctx.nsites > sites_before:
-            idx = self.ctx.temp("$i")
-            tgt = self.at(py.Tuple(elts=[self.store(idx), tgt], ctx=py.Store()))
-            src = self.call("$enumerate", src)
+            # for x in ($pN := iter($itK)): the iterator in a local, from which
+            # a suspension reads the loop's position (thread._loop_position)
+            pos = "$p" + tv[3:]  # $pK goes with $itK (thread._capture reads both)
+            native = self.at(
+                py.Compare(
+                    left=self.call("$type", self.name(tv)),
+                    ops=[py.In()],
+                    comparators=[self.name("$NATIVE_ITER")],
+                )
+            )
+            make = self.at(
+                py.IfExp(
+                    test=native,
+                    body=self.call("$iter", self.name(tv)),
+                    orelse=self.call("$Counting", self.name(tv)),
+                )
+            )
+            src = self.at(py.NamedExpr(target=self.store(pos), value=make))
         loop = self.at(py.For(target=tgt, iter=src, body=body, orelse=[]))
         if not release:
             out.append(loop)
@@ -2071,17 +2086,20 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
             st.body = guard_list(st.body)
             return [st]
         if isinstance(st, py.For):
-            tgt = st.target
-            if not (
-                isinstance(tgt, py.Tuple)
-                and isinstance(tgt.elts[0], py.Name)
-                and tgt.elts[0].id.startswith("$i")
-            ):
-                raise AssertionError("a loop holding a call site counts its iterations")
-            idx = tgt.elts[0].id
-            seq = st.iter.args[0]  # $enumerate($itN)
+            src = st.iter
+            if not (isinstance(src, py.NamedExpr) and src.target.id.startswith("$p")):
+                raise AssertionError("a loop holding a call site keeps its iterator")
+            pos = src.target.id
+            seq = src.value.body.args[0]  # ($pN := iter($itK) if ... else ...)
             again = at(
-                py.Call(func=name("$resume_iter"), args=[name(seq.id), name(idx)], keywords=[])
+                py.NamedExpr(
+                    target=name(pos, True),
+                    value=at(
+                        py.Call(
+                            func=name("$resume_iter"), args=[name(seq.id), name(pos)], keywords=[]
+                        )
+                    ),
+                )
             )
             st.iter = at(py.IfExp(test=r_is_none(), body=st.iter, orelse=again))
             st.body = guard_list(st.body)

@@ -363,13 +363,56 @@ def _iter_copy(x):
         ops.iter_done(x)
 
 
+# iterables whose Python iterator tells its position (`loop_position`)
+_NATIVE_ITER = frozenset({List, Dict, Set, tuple, range})
+
+
+class _Counting:
+    """An iterator that counts the elements taken: a loop holding a call site
+    over an iterable whose own iterator cannot tell its position."""
+
+    __slots__ = ("it", "taken")
+
+    def __init__(self, seq):
+        self.it = iter(seq)
+        self.taken = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        x = next(self.it)
+        self.taken += 1
+        return x
+
+
+def loop_position(it, seq) -> int:
+    """The index of the element a suspended loop is at, from its iterator `it`.
+
+    A list, tuple or range iterator says how many elements it has given
+    (`__reduce__`); a dict's says which keys remain.
+    """
+    if type(it) is _Counting:
+        return it.taken - 1
+    r = it.__reduce__()
+    if len(r) >= 3 and type(r[2]) is int:
+        return r[2] - 1
+    rest = r[1][0]
+    return len(seq) - len(rest) - 1
+
+
 def _resume_iter(seq, start: int):
-    """Re-enter a loop at iteration `start`, as `enumerate` would have reached it.
+    """Re-enter a loop at element `start` (the one it was at): an iterator
+    positioned there, of the same kind as the loop's own.
 
     Suspending unwound the loop and its `finally` released the iteration
     guard, so this takes it again; the resumed loop's `finally` releases it.
     """
-    return enumerate(itertools.islice(ops.iterate(seq), start, None), start)
+    ops.iterate(seq)
+    it = iter(seq) if type(seq) in _NATIVE_ITER else _Counting(seq)
+    for _ in range(start):
+        next(it)
+    return it
 
 
 def _in(x, y):
@@ -434,6 +477,9 @@ def _runtime_helpers() -> dict[str, Any]:
         "$iter_copy": _iter_copy,
         "$enumerate": enumerate,
         "$resume_iter": _resume_iter,
+        "$iter": iter,
+        "$NATIVE_ITER": _NATIVE_ITER,
+        "$Counting": _Counting,
         "$unpack": ops.unpack,
         "$index": ops.index,
         "$setindex": ops.setindex,

@@ -328,8 +328,14 @@ class Thread:
                 if k not in _SKIP_LOCALS
                 and k not in free
                 and type(v) is not types.FunctionType
-                and not k.startswith("$ty")
+                and not k.startswith(("$ty", "$p"))
             }
+            # a loop holding a call site keeps its iterator in `$pN` (and its
+            # iterable in `$itK`, named in the loop): saved as a position
+            for k, v in loc.items():
+                if k.startswith("$p") and k[2:].isdigit():
+                    # (an int: restored, and its loop not entered again since)
+                    saved[k] = v if type(v) is int else machine.loop_position(v, loc["$it" + k[2:]])
             frames.append(_Frame(info.index, site, saved))
         # which Function each frame runs: the entry, or the callee its caller kept in $fK
         st = self._st
