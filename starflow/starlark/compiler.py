@@ -29,9 +29,10 @@ falls back to a Python builtin.
 Values are native where Starlark and Python agree. Each operator has a guarded
 fast path inline, `a + b if type(a) is type(b) and type(a) in $ADD_NATIVE
 else $add(a, b)`, and calls a runtime helper (`ops.py`) otherwise; operands
-that are not plain names are first bound to temporaries with `:=`, except
-inside comprehensions (where `:=` would leak into the enclosing scope as a
-cell), which use the helper directly.
+that are not plain names are first bound to temporaries with `:=` (inside
+a comprehension such a temporary belongs to the enclosing function, as a
+cell; in a comprehension's iterable, where Python forbids `:=`, the helper
+is called directly).
 
 Steps. `max_steps` counts loop iterations and calls: each function entry and
 each counted loop iteration takes a step with `next($T)` from the thread's
@@ -284,6 +285,8 @@ class _Ctx:
         self.parent = parent
         self.index = index  # code index: 0 for the top level, then each def/lambda
         self.in_comp = 0  # >0 while compiling inside a Python comprehension
+        # >0 while compiling a comprehension's iterable, where Python forbids `:=`
+        self.no_walrus = 0
         self.ntemps = 0
         self.nsites = 0
         self.sites: dict[tuple[int, int], int] = {}  # call position -> site number
@@ -380,8 +383,10 @@ class Compiler:
         """Return (first_use, later_use) of `e` so it is evaluated once, or None."""
         if self.is_simple(e):
             return e, e
-        if self.ctx.in_comp:
+        if self.ctx.no_walrus:
             return None
+        # (inside a comprehension the temporary belongs to the enclosing
+        # function, as a cell: the price of a native fast path there)
         t = self.ctx.temp()
         k = self.known(e)
         if k is not None:
@@ -1190,10 +1195,10 @@ class Compiler:
             n = "$b_" + e.name
         else:
             n = self.ctx.renames.get(e.name) or local_pyname(e.name)
-            if sc is not Scope.FREE:
-                return self.typed(
-                    _at(py.Name(id=n, ctx=py.Load()), e.line, e.col), self.local_type(n)
-                )
+            # (a FREE name is either a local of this very function seen from a
+            # comprehension, typed in ptypes, or a variable of an enclosing
+            # function, which this function's ptypes never holds)
+            return self.typed(_at(py.Name(id=n, ctx=py.Load()), e.line, e.col), self.local_type(n))
         return _at(py.Name(id=n, ctx=py.Load()), e.line, e.col)
 
     def binary(self, e: s.BinaryExpr, pre: list[py.stmt]) -> py.expr:
@@ -1450,7 +1455,7 @@ class Compiler:
         if op in ("<<", ">>") and not (
             isinstance(y, py.Constant) and type(y.value) is int and 0 <= y.value < 64
         ):
-            return self.call(helper, x, y)
+            return self.shift(op, x, y)
         kx, ky = self.known(x), self.known(y)
         if kx == "int" and ky == "int":
             return self.typed(self.at(py.BinOp(left=x, op=pyop, right=y)), "int")
@@ -1515,6 +1520,50 @@ class Compiler:
             y = y2
         fast = self.at(py.BinOp(left=x2, op=pyop, right=y))
         return self.at(py.IfExp(test=test, body=fast, orelse=self.call(_BINOP_HELPER[op], x2, y)))
+
+    def shift(self, op: str, x: py.expr, y: py.expr) -> py.expr:
+        """`x << n`, `x >> n` with a computed count: native for two ints and a
+        count in [0, 512) (Go's limit for <<; the helper words the errors)."""
+        helper = _BINOP_HELPER[op]
+        bx = self.bind_temp(x)
+        by = self.bind_temp(y) if bx is not None else None
+        if bx is None or by is None:
+            return self.call(helper, x, y)
+        (x1, x2), (y1, y2) = bx, by
+        tests: list[py.expr] = []
+        n = y2
+        if not (self.known(x) == "int" and x1 is x2):
+            # `type(x1) is type(y1) is int` evaluates both operands, in order
+            tests.append(
+                self.at(
+                    py.Compare(
+                        left=self.call("$type", x1),
+                        ops=[py.Is(), py.Is()],
+                        comparators=[self.call("$type", y1), self.name("$int")],
+                    )
+                )
+            )
+        elif self.known(y) != "int":
+            tests.append(
+                self.at(
+                    py.Compare(
+                        left=self.call("$type", y1), ops=[py.Is()], comparators=[self.name("$int")]
+                    )
+                )
+            )
+        else:
+            n = y1
+        tests.append(
+            self.at(
+                py.Compare(
+                    left=self.const(0), ops=[py.LtE(), py.Lt()], comparators=[n, self.const(512)]
+                )
+            )
+        )
+        test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(op=py.And(), values=tests))
+        fast = self.at(py.BinOp(left=x2, op=_PY_BINOP[op](), right=y2))
+        out = self.at(py.IfExp(test=test, body=fast, orelse=self.call(helper, x2, y2)))
+        return self.typed(out, "int") if self.known(x) == "int" else out
 
     def compare(self, op: str, x: py.expr, y: py.expr) -> py.expr:
         pyop = _PY_CMP[op]
@@ -1805,7 +1854,10 @@ class Compiler:
     def comprehension(self, c: s.Comprehension, pre: list[py.stmt]) -> py.expr:
         first = c.clauses[0]
         assert isinstance(first, s.ForClause)
+        nested = self.ctx.in_comp > 0  # then the first iterable is inside a comprehension
+        self.ctx.no_walrus += nested
         outer_iter = self.expr(first.iter, pre)
+        self.ctx.no_walrus -= nested
         self.line, self.col = c.line, c.col
         # its own variables shadow same-named variables of enclosing explicit loops
         saved_renames = self.ctx.renames
@@ -1829,7 +1881,10 @@ class Compiler:
                     else:
                         src = self.call("$charge", self.call("$iter_copy", outer_iter))
                 else:
-                    src = self.call("$charge", self.call("$iter_copy", self.lazy_expr(clause.iter)))
+                    self.ctx.no_walrus += 1
+                    later = self.lazy_expr(clause.iter)
+                    self.ctx.no_walrus -= 1
+                    src = self.call("$charge", self.call("$iter_copy", later))
                 target, extra = self.comp_target(clause.target)
                 cur = py.comprehension(target=target, iter=src, ifs=[], is_async=0)
                 gens.append(cur)

@@ -474,3 +474,24 @@ r = f()
     assert error("def f():\n    x = []\n    x.append(1, 2)\nf()\n") == (
         "append: got 2 arguments, want 1"
     )
+
+
+def test_shifts_by_a_computed_count_match_python_and_keep_errors():
+    src = """
+def f(x, n):
+    a = x >> (n + 0)
+    b = x << (n * 1)
+    return [a, b, [x >> (j * 2) for j in range(3)], [(x + j) << j for j in range(3)]]
+"""
+    for x in (0, 1, -5, 12345, 1 << 70):
+        for n in (0, 3, 63, 64, 100, 511):
+            got = to_python(run(src + f"r = f({x}, {n})\n")["r"])
+            assert got == [
+                x >> n,
+                x << n,
+                [x >> (j * 2) for j in range(3)],
+                [(x + j) << j for j in range(3)],
+            ]
+    assert error(src + "f(1, -1)\n") == "negative shift count: -1"
+    assert error(src + "f(1, 512)\n") == "shift count too large: 512"
+    assert error(src + "f('a', 1)\n") == "unknown binary op: string >> int"
