@@ -26,7 +26,7 @@ from __future__ import annotations
 from . import syntax as s
 from .syntax import Scope
 
-__all__ = ["ANY", "CALL_RESULT", "comprehension_types", "function_types", "non_recursive"]
+__all__ = ["ANY", "CALL_RESULT", "comprehension_types", "function_types"]
 
 ANY = "any"
 
@@ -292,109 +292,3 @@ def comprehension_types(c: s.Comprehension) -> dict[str, str | None]:
         for n, t in names:
             seen[n] = t if n not in seen else None
     return {n: seen.get(n) for n in c.locals}
-
-
-# ---------------------------------------------------------------- recursion
-
-
-def _calls(fn: s.Function) -> list[s.CallExpr]:
-    """The calls `fn` makes itself (not those of functions nested in it)."""
-    out: list[s.CallExpr] = []
-    stack: list = list(fn.body)
-    while stack:
-        n = stack.pop()
-        t = type(n)
-        if t is s.LambdaExpr:
-            stack.extend(p.default for p in n.function.params if p.default is not None)
-            continue
-        if t is s.DefStmt:
-            stack.extend(p.default for p in n.function.params if p.default is not None)
-            continue
-        if t is s.CallExpr:
-            out.append(n)
-        if isinstance(n, s.Node):
-            for f in n.__dataclass_fields__:
-                v = getattr(n, f)
-                if isinstance(v, s.Node):
-                    stack.append(v)
-                elif isinstance(v, list):
-                    stack.extend(x for x in v if isinstance(x, s.Node))
-    return out
-
-
-def non_recursive(
-    file: s.File, direct_builtins: frozenset[str], options: frozenset[str]
-) -> set[int]:
-    """The functions (by id of their `s.Function`) that cannot call themselves.
-
-    Without the `recursion` option a function may not be re-entered while it
-    runs, which the compiler enforces with a flag set on entry. A function
-    whose calls all go to global `def`s (bound once: no `globalreassign`) and
-    to built-ins that call nothing back, and none of whose callees can reach
-    it or call anything unknown, needs no flag.
-    """
-    if "globalreassign" in options:
-        return set()
-    defs: dict[str, s.Function] = {
-        st.name.name: st.function for st in file.stmts if type(st) is s.DefStmt
-    }
-    edges: dict[int, set[str]] = {}
-    open_: set[int] = set()  # functions that call something unknown
-    functions: list[s.Function] = []
-    stack: list = list(file.stmts)
-    while stack:  # every def and lambda of the file
-        n = stack.pop()
-        if type(n) is s.DefStmt or type(n) is s.LambdaExpr:
-            functions.append(n.function)
-        if isinstance(n, s.Node):
-            for f in n.__dataclass_fields__:
-                v = getattr(n, f)
-                if isinstance(v, s.Node):
-                    stack.append(v)
-                elif isinstance(v, list):
-                    stack.extend(x for x in v if isinstance(x, s.Node))
-    for fn in functions:
-        out: set[str] = set()
-        typer = _Typer(function_types(fn))
-        for call in _calls(fn):
-            callee = _unparen(call.fn)
-            if type(callee) is s.Ident:
-                if callee.scope is Scope.GLOBAL and callee.name in defs:
-                    out.add(callee.name)
-                    continue
-                if (
-                    callee.scope is Scope.UNIVERSAL
-                    and callee.name in direct_builtins
-                    and callee.name not in ("sorted", "min", "max")
-                    and all(a.kind is s.ArgKind.POSITIONAL for a in call.args)
-                ):
-                    continue  # a built-in that calls no function back
-            elif type(callee) is s.DotExpr and typer.typeof(callee.x) in (
-                "str",
-                "bytes",
-                "list",
-                "dict",
-            ):
-                if all(a.kind is s.ArgKind.POSITIONAL for a in call.args):
-                    continue  # a method of a built-in type: calls nothing back
-            open_.add(id(fn))
-        edges[id(fn)] = out
-    safe: set[int] = set()
-    for fn in functions:
-        if id(fn) in open_:
-            continue
-        seen: set[int] = set()
-        todo = [defs[name] for name in edges[id(fn)]]
-        ok = True
-        while todo:
-            g = todo.pop()
-            if g is fn or id(g) in open_:
-                ok = False
-                break
-            if id(g) in seen:
-                continue
-            seen.add(id(g))
-            todo.extend(defs[name] for name in edges[id(g)])
-        if ok:
-            safe.add(id(fn))
-    return safe

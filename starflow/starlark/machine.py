@@ -34,6 +34,7 @@ each function entry and counted loop iteration; the iterator raises
 
 from __future__ import annotations
 
+import gc
 import inspect
 import itertools
 import operator
@@ -563,14 +564,25 @@ def compile_module(
     cm = _CACHE.get(key)
     if cm is not None:
         return cm
-    file = parser.parse(filename, source)
-    uni = _universe(options | {"set"})
-    file.extra["candidate_names"] = sorted(set(pre) | set(uni))
-    resolve.resolve_file(file, pre.__contains__, uni.__contains__, options)
+    # The cyclic GC finds nothing to free among the parse trees and AST nodes
+    # a compile allocates, but runs often while they are built: off for the
+    # duration. Measured: big_generated's cold compile 108 ms -> 89 ms.
+    gc_was_on = gc.isenabled()
+    gc.disable()
     try:
-        cm = _compiler.compile_file(file, h, options)
-    except RecursionError:
-        raise StarlarkSyntaxError(Position(filename, 1, 1), "program too deeply nested") from None
+        file = parser.parse(filename, source)
+        uni = _universe(options | {"set"})
+        file.extra["candidate_names"] = sorted(set(pre) | set(uni))
+        resolve.resolve_file(file, pre.__contains__, uni.__contains__, options)
+        try:
+            cm = _compiler.compile_file(file, h, options)
+        except RecursionError:
+            raise StarlarkSyntaxError(
+                Position(filename, 1, 1), "program too deeply nested"
+            ) from None
+    finally:
+        if gc_was_on:
+            gc.enable()
     for co, info in cm.codes.values():
         register_code(co, info, cm)
     with _CACHE_LOCK:

@@ -8,6 +8,8 @@ did, errors included.
 
 from __future__ import annotations
 
+import ast as py_ast
+
 import pytest
 
 from starflow.starlark import (
@@ -380,13 +382,20 @@ r = f()
 
 
 def _non_recursive_names(src: str) -> set[str]:
-    from starflow.starlark.compiler import DIRECT_BUILTINS
+    """The top-level defs compiled without a recursion flag."""
+    from starflow.starlark.compiler import Compiler
 
     file = parser.parse("t.star", src)
     uni = _universe(frozenset({"set"}))
     resolve.resolve_file(file, lambda n: n == "host", uni.__contains__, frozenset())
-    safe = infer.non_recursive(file, DIRECT_BUILTINS, frozenset())
-    return {st.name.name for st in file.stmts if type(st) is s.DefStmt and id(st.function) in safe}
+    c = Compiler(file, frozenset())
+    c.compile_module()
+    flagged = {
+        c.fdefs[i].name.split("$")[0]
+        for i, (_, _, fdef, _) in c.flagged.items()
+        if fdef is not None and "$busy" in py_ast.unparse(fdef)
+    }
+    return {st.name.name for st in file.stmts if type(st) is s.DefStmt} - flagged
 
 
 def test_functions_whose_callees_cannot_lead_back_need_no_flag():

@@ -818,3 +818,20 @@ def test_recursion_through_a_key_callback_is_still_detected():
         src = f"def f(xs):\n    return {call}\nf([[1], [2]])\n"
         with pytest.raises(EvalError, match="function f called recursively"):
             exec_file("r.star", src)
+
+
+def test_compiling_leaves_the_garbage_collector_as_it_was():
+    import gc
+
+    assert gc.isenabled()
+    run("x = 1\n")
+    assert gc.isenabled()
+    with pytest.raises(StarlarkSyntaxError):
+        run("x = \n")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run("y = 2\n")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
