@@ -1401,12 +1401,27 @@ class Compiler:
                     py.IfExp(test=test, body=fast(x2, y2), orelse=self.call(slow_fn, x2, y2))
                 )
         # (x1 and y1 evaluate and bind the operands, in order)
-        tx1 = self.call("$type", x1)
         ty1 = self.call("$type", y1)
-        tx2 = self.call("$type", x2)
-        same = self.at(py.Compare(left=tx1, ops=[py.Is()], comparators=[ty1]))
-        native = self.at(py.Compare(left=tx2, ops=[py.In()], comparators=[self.name(types)]))
-        test = self.at(py.BoolOp(op=py.And(), values=[same, native]))
+        if self.ctx.no_walrus:
+            tx1 = self.call("$type", x1)
+            tx2 = self.call("$type", x2)
+            same = self.at(py.Compare(left=tx1, ops=[py.Is()], comparators=[ty1]))
+            native = self.at(py.Compare(left=tx2, ops=[py.In()], comparators=[self.name(types)]))
+            test = self.at(py.BoolOp(op=py.And(), values=[same, native]))
+        else:
+            # ($tyN := type(x)) is type(y) and ($tyN is int or $tyN in TYPES):
+            # ints, the common case, skip the set lookup. Measured: 19 -> 12 ns.
+            tv = self.ctx.temp("$ty")
+            tx1 = self.at(py.NamedExpr(target=self.store(tv), value=self.call("$type", x1)))
+            same = self.at(py.Compare(left=tx1, ops=[py.Is()], comparators=[ty1]))
+            is_int = self.at(
+                py.Compare(left=self.name(tv), ops=[py.Is()], comparators=[self.name("$int")])
+            )
+            native = self.at(
+                py.Compare(left=self.name(tv), ops=[py.In()], comparators=[self.name(types)])
+            )
+            either = self.at(py.BoolOp(op=py.Or(), values=[is_int, native]))
+            test = self.at(py.BoolOp(op=py.And(), values=[same, either]))
         # on the slow path the operands are already bound (when they are temps)
         return self.at(py.IfExp(test=test, body=fast(x2, y2), orelse=self.call(slow_fn, x2, y2)))
 
