@@ -1715,6 +1715,13 @@ class Compiler:
                 call = py.Call(
                     func=self.name(f"$m_{krecv}_{fn.name}"), args=[callee, *args], keywords=keywords
                 )
+                if not keywords and not any(type(a) is py.Starred for a in args):
+                    if krecv == "str" and fn.name == "format" and type(callee) is py.Constant:
+                        inline = self.format_inline(callee, args, self.at(call), pre)
+                    else:
+                        inline = self.method_inline(krecv, fn.name, callee, args, self.at(call))
+                    if inline is not None:
+                        return inline
                 return self.typed(self.at(call), infer.method_result(krecv, fn.name))
         k = self.ctx.nsites = self.ctx.nsites + 1
         self.ctx.sites[(e.line, e.col)] = k
@@ -1801,6 +1808,85 @@ class Compiler:
         if t is not None:
             self.ctx.ptypes[sk] = t
         return self.typed(self.name(sk), t)
+
+    def format_inline(
+        self, fmt: py.Constant, args: list[py.expr], helper: py.Call, pre: list[py.stmt]
+    ) -> py.expr | None:
+        """`"...{}...".format(a, b)` with a constant format of `{}` fields only:
+        Python's own format when each argument is a str or a printable int
+        (which both languages print alike), `helper` otherwise."""
+        text = fmt.value.replace("{{", "").replace("}}", "")
+        if (
+            text.count("{}") != len(args)
+            or text.count("{") != len(args)
+            or "}" in text.replace("{}", "")
+        ):
+            return None
+        if not all(self.is_simple(a) for a in args):
+            if self.ctx.in_comp:
+                return None
+            args = [self.hoist(a, pre) for a in args]
+            helper = self.at(py.Call(func=helper.func, args=[helper.args[0], *args], keywords=[]))
+        tests = [t for t in (self.str_test(a, a, "s") for a in args) if t is not None]
+        attr = self.at(py.Attribute(value=fmt, attr="format", ctx=py.Load()))
+        fast = self.typed(self.at(py.Call(func=attr, args=args, keywords=[])), "str")
+        if not tests:
+            return fast
+        test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(op=py.And(), values=tests))
+        return self.typed(self.at(py.IfExp(test=test, body=fast, orelse=helper)), "str")
+
+    def method_inline(
+        self, recv: str, name: str, x: py.expr, args: list[py.expr], helper: py.expr
+    ) -> py.expr | None:
+        """Python's own method for a few hot methods of a known list or dict,
+        when the receiver may change (or the key is a str or int); `helper`,
+        the built-in's implementation, otherwise (it words every error).
+
+            x.append(v) if not x.frozen and not x.itercount else helper
+            x.pop() if x and not x.frozen and not x.itercount else helper
+            x.get(k, d) if type(k) in $KEY_NATIVE else helper
+
+        Measured: see the commit.
+        """
+        if not self.is_simple(x) or isinstance(x, py.Constant):
+            return None
+
+        def method(args):
+            attr = self.at(py.Attribute(value=x, attr=name, ctx=py.Load()))
+            return self.at(py.Call(func=attr, args=args, keywords=[]))
+
+        def mutable() -> list[py.expr]:
+            return [
+                self.at(
+                    py.UnaryOp(
+                        op=py.Not(),
+                        operand=self.at(py.Attribute(value=x, attr=a, ctx=py.Load())),
+                    )
+                )
+                for a in ("frozen", "itercount")
+            ]
+
+        if recv == "list" and name == "append" and len(args) == 1:
+            test = self.at(py.BoolOp(op=py.And(), values=mutable()))
+            return self.at(py.IfExp(test=test, body=method(args), orelse=helper))
+        if recv == "list" and name == "pop" and not args:
+            test = self.at(py.BoolOp(op=py.And(), values=[x, *mutable()]))
+            return self.at(py.IfExp(test=test, body=method([]), orelse=helper))
+        if recv == "dict" and name == "get" and len(args) in (1, 2):
+            k = args[0]
+            if self.known(k) in ("int", "str"):
+                return method(args)
+            if not self.is_simple(k):
+                return None  # (the key would be evaluated twice)
+            test = self.at(
+                py.Compare(
+                    left=self.call("$type", k),
+                    ops=[py.In()],
+                    comparators=[self.name("$KEY_NATIVE")],
+                )
+            )
+            return self.at(py.IfExp(test=test, body=method(args), orelse=helper))
+        return None
 
     def builtin_inline(self, name: str, a: py.expr) -> py.expr | None:
         """`len(x)` and `str(x)` natively for the types where Python's agree."""

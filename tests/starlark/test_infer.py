@@ -504,3 +504,39 @@ def f(x, n):
     assert error(src + "f(1, -1)\n") == "negative shift count: -1"
     assert error(src + "f(1, 512)\n") == "shift count too large: 512"
     assert error(src + "f('a', 1)\n") == "unknown binary op: string >> int"
+
+
+@pytest.mark.parametrize("fmt", ["{}", "<{}>", "{}{{}}{}", "a{}b{}c"])
+def test_a_constant_str_format_gives_what_the_method_gives(fmt):
+    n = fmt.replace("{{", "").count("{}")
+    call_args = "v" if n == 1 else "v, 7"
+    for i in range(15):
+        src = _PRELUDE + f'v = values[{i}]\nfmt = "{fmt}"\n'
+        try:
+            want = ("ok", run(src + f"r = fmt.format({call_args})\n")["r"])
+        except EvalError as e:
+            want = ("error", e.msg)
+        try:
+            got = (
+                "ok",
+                run(src + f'def f():\n    return "{fmt}".format({call_args})\nr = f()\n')["r"],
+            )
+        except EvalError as e:
+            got = ("error", e.msg)
+        assert got == want, (fmt, i)
+
+
+def test_list_and_dict_methods_inline_keep_their_checks():
+    assert error("def f():\n    x = []\n    return x.pop()\nf()\n") == (
+        "pop: index -1 out of range: empty list"
+    )
+    assert "during iteration" in error(
+        "def f():\n    x = [1]\n    for y in x:\n        x.append(y)\nf()\n"
+    )
+    assert "during iteration" in error(
+        "def f():\n    x = [1]\n    for y in x:\n        x.pop()\nf()\n"
+    )
+    assert "unhashable" in error("def f():\n    d = {}\n    k = [1]\n    return d.get(k)\nf()\n")
+    src = "def f():\n    d = {'a': 1, 2: 'b'}\n    k = 'a'\n"
+    src += "    return [d.get(k), d.get(2), d.get('z', 0)]\n"
+    assert to_python(run(src + "r = f()\n")["r"]) == [1, "b", 0]
