@@ -342,7 +342,14 @@ def _make_charge(ctx: ThreadContext):
     def iterate_charge(x):
         return charge(ops.iterate(x))
 
-    return charge, iterate_charge
+    def charge_key(x):
+        # sorted/min/max(x, key=f): f runs once per element (and a function
+        # with no loop and no call is no step of its own)
+        if type(x) in _NATIVE_ITER and not budget.take(len(x)):
+            raise EvalError(_TOO_MANY_STEPS)
+        return x
+
+    return charge, iterate_charge, charge_key
 
 
 def _iter_end(it, result):
@@ -626,7 +633,7 @@ def _module_globals(
     g["$T"] = ctx.budget.it
     g["$take"] = ctx.budget.take
     ctx.budget.users.append(g)
-    g["$charge"], g["$iterate_charge"] = _make_charge(ctx)
+    g["$charge"], g["$iterate_charge"], g["$charge_key"] = _make_charge(ctx)
     g["$busy"] = [False] * cm.num_functions
     g["$load"] = _make_loader(ctx, cm.filename)
     g["$loadattr"] = _loadattr

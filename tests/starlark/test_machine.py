@@ -282,9 +282,36 @@ def test_small_script_under_a_generous_budget_succeeds():
 def test_calls_count_as_steps():
     loop_only = "def g():\n    for i in range(1000):\n        pass\ng()\n"
     run(loop_only, max_steps=1500)  # 1000 iterations + 1 call: fits
-    with_calls = "def f():\n    pass\ndef g():\n    for i in range(1000):\n        f()\ng()\n"
-    e = eval_error(with_calls, max_steps=1500)  # 1000 iterations + 1001 calls: does not
+    # f calls a function: its calls are steps (the top level, g, 1000
+    # iterations, 1000 calls of f; h, which calls nothing, is no step)
+    with_calls = "def h():\n    pass\ndef f():\n    h()\n"
+    with_calls += "def g():\n    for i in range(1000):\n        f()\ng()\n"
+    e = eval_error(with_calls, max_steps=1500)
     assert "too many steps" in e.msg
+    run(with_calls, max_steps=2002)
+    with pytest.raises(EvalError, match="too many steps"):
+        run(with_calls, max_steps=2001)
+
+
+def test_a_call_of_a_function_without_loops_or_calls_is_not_a_step():
+    # its work is bounded by its size, as a statement's is
+    leaf = (
+        "def f(x):\n    return x * 2 + 1\ndef g():\n    for i in range(1000):\n        f(i)\ng()\n"
+    )
+    run(leaf, max_steps=1002)  # the top level, g, and 1000 iterations
+
+
+def test_a_key_function_costs_a_step_per_element():
+    # the top level and 1000 elements (g and k have no loop and no call site)
+    src = "def k(x):\n    return -x\ndef g():\n    return sorted(range(1000), key=k)\ng()\n"
+    run(src, max_steps=1001)
+    with pytest.raises(EvalError, match="too many steps"):
+        run(src, max_steps=1000)
+    src = "def g():\n    return max(range(1000000), key=lambda x: x)\ng()\n"
+    t0 = time.perf_counter()
+    with pytest.raises(EvalError, match="too many steps"):
+        run(src, max_steps=10_000)
+    assert time.perf_counter() - t0 < 1.0
 
 
 def _iterations_within(src: str, budget: int) -> int:
@@ -314,15 +341,17 @@ def _iterations_within(src: str, budget: int) -> int:
             0,
         ),
         ("    x = [print(i) for i in range(50)]\n", 1, 0),
-        # a call site (a counted loop); the call of g is a step after the print
-        ("    x = [g(print(i)) for i in range(50)]\n", 1, 1),
+        # a call site (a counted loop); g is a leaf: its call is no step
+        ("    x = [g(print(i)) for i in range(50)]\n", 1, 0),
+        # h calls g: a call of h is a step after the print
+        ("    x = [h(print(i)) for i in range(50)]\n", 1, 1),
     ],
 )
 def test_every_kind_of_loop_stops_at_the_same_step_for_each_budget(loop, steps_before, steps_after):
     # 1 step for the top level, 1 for the call of f, then per iteration
     # `steps_before` the print and `steps_after` it: whether a loop pays up
     # front or counts each iteration, the budget runs out at the same print.
-    src = "def g(x):\n    return x\ndef f():\n" + loop + "f()\n"
+    src = "def g(x):\n    return x\ndef h(x):\n    return g(x)\ndef f():\n" + loop + "f()\n"
     per = steps_before + steps_after
     for budget in [1, 2, 3, 4, 10, 30, 51, 52, 53, 101, 102, 200]:
         # the k-th print comes after 2 + per * (k - 1) + steps_before steps
