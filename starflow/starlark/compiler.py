@@ -1801,6 +1801,10 @@ class Compiler:
                     call = self.at(
                         py.IfExp(test=is_owner, body=self.at(fast), orelse=self.at(call))
                     )
+        elif type(fn) is s.Ident and fn.scope is Scope.GLOBAL and fn.name in self.global_defs:
+            # a global bound once by a def: a Function whenever it is bound
+            attr = self.at(py.Attribute(value=self.name(fk), attr="fn", ctx=py.Load()))
+            call = py.Call(func=attr, args=args, keywords=keywords)
         else:
             # (f.fn if type(f) is $Function else $callable(f))(args)
             is_fn = self.at(
