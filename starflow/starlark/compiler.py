@@ -296,6 +296,7 @@ class _Ctx:
         self.callees: set[str] = set()
         self.calls_unknown = False
         self.has_loops = False  # a for or while statement (or a comprehension as loops)
+        self.loop_type: str | None = None  # the `$tyN` of the loop being compiled
         # inferred types (see infer.py): Python local name -> type, for the
         # function's locals and temporaries; then one dict per enclosing
         # Python comprehension, whose variables shadow the function's
@@ -838,6 +839,7 @@ class Compiler:
         )
         kt = self.known(it)
         kflag = self.ctx.temp("$k") if prepay else None
+        self.ctx.loop_type = None
         if prepay:
             # if $k: next($T)   ($k: the loop did not pay up front)
             body = [self.at(py.If(test=self.name(kflag), body=check, orelse=[])), *body]
@@ -848,9 +850,10 @@ class Compiler:
             # for x in ($pN := iter($itK)): the iterator in a local, from which
             # a suspension reads the loop's position (thread._loop_position)
             pos = "$p" + tv[3:]  # $pK goes with $itK (thread._capture reads both)
+            ty = self.ctx.loop_type
             native = self.at(
                 py.Compare(
-                    left=self.call("$type", self.name(tv)),
+                    left=self.name(ty) if ty else self.call("$type", self.name(tv)),
                     ops=[py.In()],
                     comparators=[self.name("$NATIVE_ITER")],
                 )
@@ -928,15 +931,17 @@ class Compiler:
             return pay(), []
         if kt is not None:
             return other("$iterate"), other("$iter_done")
-        # the type in a local, unless the frame may be snapshotted (a type is
-        # not a Starlark value): then type() again
-        ty = None if may_suspend else self.ctx.temp("$ty")
+        # the type in a local. A suspension leaves `$ty` locals out of the
+        # snapshot (a type is not a Starlark value), so a loop that may suspend
+        # takes the type again where it releases the guard.
+        ty = self.ctx.temp("$ty")
+        self.ctx.loop_type = ty
 
         def is_(*types: str) -> py.expr:
             tests = [
                 self.at(
                     py.Compare(
-                        left=self.name(ty) if ty else self.call("$type", it()),
+                        left=self.name(ty),
                         ops=[py.Is()],
                         comparators=[self.name(t)],
                     )
@@ -946,7 +951,7 @@ class Compiler:
             return self.at(py.BoolOp(op=py.Or(), values=tests))
 
         start = [
-            *([self.assign(ty, self.call("$type", it()))] if ty else []),
+            self.assign(ty, self.call("$type", it())),
             self.at(
                 py.If(
                     test=is_("$List", "$Dict"),
@@ -964,14 +969,16 @@ class Compiler:
             ),
         ]
         not_seq = self.at(py.UnaryOp(op=py.Not(), operand=is_("$tuple", "$range")))
+        again = [self.assign(ty, self.call("$type", it()))] if may_suspend else []
         end = [
+            *again,
             self.at(
                 py.If(
                     test=is_("$List", "$Dict"),
                     body=[bump(py.Sub())],
                     orelse=[self.at(py.If(test=not_seq, body=other("$iter_done"), orelse=[]))],
                 )
-            )
+            ),
         ]
         return start, end
 
