@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 
 from .errors import EvalError
-from .format import quote_bytes, quote_str, str_format
+from .format import _AUTO_FORMATS, quote_bytes, quote_str, str_format
 from .values import Dict, List, Set, type_name
 
 __all__ = [
@@ -336,6 +336,21 @@ def str_rindex(s: str, sub: str, start: object = None, end: object = None, /) ->
 
 
 def str_format_method(s: str, /, *args: object, **kwargs: object) -> str:
+    # format.str_format's fast path, inline: a format of literals and `{}`
+    # only (cached as a Python %-format by str_format's first call) with
+    # exactly as many str and int arguments.
+    if not kwargs:
+        auto = _AUTO_FORMATS.get(s)
+        if auto is not None and len(args) == auto[1]:
+            for a in args:
+                ta = type(a)
+                if ta is not str and (ta is not int or a.bit_length() >= 10000):  # type: ignore[attr-defined]
+                    break
+            else:
+                try:
+                    return auto[0] % args
+                except MemoryError:
+                    raise EvalError("format: result too large") from None
     try:
         return str_format(s, args, kwargs)
     except MemoryError:

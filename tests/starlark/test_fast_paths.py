@@ -1,0 +1,174 @@
+"""The built-ins' fast paths give exactly what their general paths give.
+
+Each fast path handles the common case (str and int operands, no optional
+arguments, ASCII digits, ...) and falls through to the general code for
+everything else. These tests run generated inputs through both and compare
+results and error messages.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from starflow.starlark import format as fmt_mod
+from starflow.starlark import strings
+from starflow.starlark.errors import EvalError
+from starflow.starlark.values import List
+
+
+def outcome(fn, *args, **kwargs):
+    """`fn`'s result, or its error message: what must not differ."""
+    try:
+        return ("ok", fn(*args, **kwargs))
+    except EvalError as e:
+        return ("error", e.msg)
+
+
+class _NeverCached(dict):
+    """A format cache that never has a fast form: every call takes the general path."""
+
+    def get(self, key, default=None):
+        return None
+
+    def __setitem__(self, key, value):
+        pass
+
+
+def general(fn, *args, **kwargs):
+    """`fn(*args)` with the format caches disabled: the general paths."""
+    saved = fmt_mod._SIMPLE_FORMATS, fmt_mod._AUTO_FORMATS, strings._AUTO_FORMATS
+    fmt_mod._SIMPLE_FORMATS = fmt_mod._AUTO_FORMATS = strings._AUTO_FORMATS = _NeverCached()
+    try:
+        return outcome(fn, *args, **kwargs)
+    finally:
+        fmt_mod._SIMPLE_FORMATS, fmt_mod._AUTO_FORMATS, strings._AUTO_FORMATS = saved
+
+
+# ---- operands: the fast paths take str and int; everything else must fall through ----
+
+HUGE = 7**4000  # bit_length > 10000: beyond Python's int-to-str limit fast paths use
+
+operands = st.one_of(
+    st.text(max_size=6),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.sampled_from(
+        [True, False, None, 1.5, -0.0, HUGE, -HUGE, (), (1,), ("a", 2), b"by", 1 << 9999]
+    ),
+    st.builds(List, st.lists(st.integers(0, 3), max_size=2)),
+)
+
+
+@st.composite
+def percent_cases(draw):
+    """A format, mostly of the fast path's verbs, and operands, mostly as many as it needs."""
+    verbs = ["%s", "%d", "%%"] if draw(st.integers(0, 3)) else ["%s", "%d", "%%", "%r", "%x", "%"]
+    pieces = draw(
+        st.lists(
+            st.one_of(st.sampled_from(verbs), st.text(alphabet="ab{} \u00e9", max_size=3)),
+            max_size=5,
+        )
+    )
+    fmt = "".join(pieces)
+    n = fmt.replace("%%", "").count("%")
+    if draw(st.integers(0, 3)):
+        n = draw(st.integers(0, 4))
+    x = tuple(draw(st.lists(operands, min_size=n, max_size=n)))
+    if len(x) == 1 and draw(st.booleans()):
+        x = x[0]  # a single operand, not in a tuple
+    return fmt, x
+
+
+@st.composite
+def format_cases(draw):
+    """A str.format format, mostly of `{}` fields only, and arguments, mostly as many."""
+    fields = ["{}", "{{", "}}"] if draw(st.integers(0, 3)) else ["{}", "{0}", "{!r}", "{", "}"]
+    pieces = draw(
+        st.lists(
+            st.one_of(st.sampled_from(fields), st.text(alphabet="ab%sd \u00e9", max_size=3)),
+            max_size=5,
+        )
+    )
+    fmt = "".join(pieces)
+    n = fmt.count("{}")
+    if draw(st.integers(0, 3)) == 0:
+        n = draw(st.integers(0, 4))
+    return fmt, tuple(draw(st.lists(operands, min_size=n, max_size=n)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(percent_cases())
+def test_percent_fast_path_matches_the_general_loop(case):
+    fmt, x = case
+    fmt_mod._SIMPLE_FORMATS.pop(fmt, None)
+    want = general(fmt_mod.percent_format, fmt, x)
+    assert outcome(fmt_mod.percent_format, fmt, x) == want  # parses and caches
+    assert outcome(fmt_mod.percent_format, fmt, x) == want  # from the cache
+
+
+@settings(max_examples=500, deadline=None)
+@given(format_cases())
+def test_format_fast_paths_match_the_general_loop(case):
+    fmt, args = case
+    fmt_mod._AUTO_FORMATS.pop(fmt, None)
+    method = strings.STR_METHODS["format"]
+    want = general(method, fmt, *args)
+    assert general(fmt_mod.str_format, fmt, args, {}) == want
+    assert outcome(method, fmt, *args) == want  # parses and caches
+    assert outcome(method, fmt, *args) == want  # from the cache
+    assert outcome(fmt_mod.str_format, fmt, args, {}) == want
+
+
+def test_percent_fast_path_examples():
+    p = fmt_mod.percent_format
+    for _ in range(2):  # parse, then from the cache
+        assert p("k%d", 12) == "k12"
+        assert p("%d", -(10**40)) == str(-(10**40))
+        assert p("%s-%s", ("a", 7)) == "a-7"
+        assert p("100%% %s", "x") == "100% x"
+        assert p("%s", True) == "True"
+        assert outcome(p, "%d", True) == (
+            "error",
+            "%d format requires integer: cannot convert bool to int",
+        )
+        assert outcome(p, "%d", "7") == (
+            "error",
+            "%d format requires integer: cannot convert string to int",
+        )
+        assert outcome(p, "%d-%s", ("7", "x")) == (
+            "error",
+            "%d format requires integer: cannot convert string to int",
+        )
+        assert p("%d", 2.9) == "2"
+        assert p("%s", 2.5) == "2.5"
+        assert p("%s", None) == "None"
+        assert p("%s", b"x") == 'b"x"'
+        assert p("%d", HUGE) == fmt_mod.int_to_str(HUGE)
+        assert p("%s %s", (HUGE, "a")) == fmt_mod.int_to_str(HUGE) + " a"
+        assert outcome(p, "%s", ()) == ("error", "not enough arguments for format string")
+        assert outcome(p, "ab", 1) == ("error", "too many arguments for format string")
+        assert p("ab", ()) == "ab"
+        assert p("%s", List([1])) == "[1]"
+
+
+def test_format_fast_path_examples():
+    f = strings.STR_METHODS["format"]
+    for _ in range(2):
+        assert f("{}:{}", 12, "ab") == "12:ab"
+        assert f("100% {} %d %s", "x") == "100% x %d %s"
+        assert f("{{}} {}", 1) == "{} 1"
+        assert f("{}", True) == "True"
+        assert f("{}", 1.0) == "1.0"
+        assert f("{}", b"x") == 'b"x"'
+        assert f("{}", HUGE) == fmt_mod.int_to_str(HUGE)
+        assert (
+            f(
+                "{}{}",
+                "a",
+                "b",
+            )
+            == "ab"
+        )
+        assert f("{}", "a", "b") == "a"  # extra arguments are ignored, as Go
+        assert outcome(f, "{}{}", "a") == ("error", "format: tuple index out of range")
+        assert f("{}-{x}", 1, x=2) == "1-2"
