@@ -305,6 +305,10 @@ def _digit(c: str) -> int:
     return 99
 
 
+# base -> the characters that are digits in that base (either case), as _digit
+_DIGITS = {b: frozenset(c for c in map(chr, range(128)) if _digit(c) < b) for b in range(2, 37)}
+
+
 def _parse_int(s: str, base: int) -> int | None:
     """Go's parseInt: optional sign, optional matching base prefix, digits only."""
     neg = False
@@ -324,7 +328,7 @@ def _parse_int(s: str, base: int) -> int | None:
             return 0 if s.strip("0") == "" else None
     if base == 0:
         base = 10
-    if not s or any(_digit(c) >= base for c in s):
+    if not s or not _DIGITS[base].issuperset(s):
         return None
     v = _int_digits(s, base)
     return -v if neg else v
@@ -343,10 +347,17 @@ def _int_digits(s: str, base: int) -> int:
 
 
 def int_(x: Any = _UNSET, base: Any = _UNSET) -> int:
-    if x is _UNSET:
-        raise _err("int", "missing argument for x")
     t = type(x)
     if t is str:
+        # Fast path: base 10, ASCII digits with an optional sign, short enough
+        # for Python's int() (which, on such text, agrees with Go's parseInt;
+        # on other text it would accept "_", spaces and non-ASCII digits).
+        if base is _UNSET and len(x) <= 4000 and x.isascii():
+            if x.isdigit():
+                return int(x)
+            c = x[:1]
+            if (c == "-" or c == "+") and x[1:].isdigit():
+                return int(x)
         b = 10
         if base is not _UNSET:
             if type(base) is not int:
@@ -358,6 +369,8 @@ def int_(x: Any = _UNSET, base: Any = _UNSET) -> int:
         if v is None:
             raise _err("int", f"invalid literal with base {b}: {x}")
         return v
+    if x is _UNSET:
+        raise _err("int", "missing argument for x")
     if base is not _UNSET:
         raise _err("int", "can't convert non-string with explicit base")
     if t is int:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from starflow.starlark import format as fmt_mod
-from starflow.starlark import strings
+from starflow.starlark import strings, universe
 from starflow.starlark.errors import EvalError
 from starflow.starlark.values import List
 
@@ -172,3 +172,44 @@ def test_format_fast_path_examples():
         assert f("{}", "a", "b") == "a"  # extra arguments are ignored, as Go
         assert outcome(f, "{}{}", "a") == ("error", "format: tuple index out of range")
         assert f("{}-{x}", 1, x=2) == "1-2"
+
+
+# ---- int(string): ASCII decimal digits with an optional sign ----
+
+int_texts = st.one_of(
+    st.text(alphabet="0123456789", min_size=1, max_size=30),
+    st.text(alphabet="0123456789+-_ xXbBoOaAfF\u0663\u0660\uff11.", max_size=8),
+    st.from_regex(r"\A[+-]?[0-9]{1,25}\Z"),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(int_texts)
+def test_int_fast_path_matches_the_general_parse(s):
+    # an explicit base 10 takes the general path (_parse_int)
+    assert outcome(universe.int_, s) == outcome(universe.int_, s, 10)
+
+
+def test_int_fast_path_edges():
+    i = universe.int_
+    assert i("+12") == 12
+    assert i("-0") == 0
+    assert i("0755") == 755  # base 10: a leading zero is allowed
+    assert i("9" * 4000) == int("9" * 4000)
+    assert i("-" + "9" * 4000) == -int("9" * 4000)
+    assert i("9" * 5000) == int("9" * 2500) * 10**2500 + int("9" * 2500)
+    for bad in ["", "+", "-", "+-1", " 1", "1 ", "1_000", "\u0663", "\uff11", "0x10", "1.0"]:
+        assert outcome(i, bad) == ("error", f"int: invalid literal with base 10: {bad}")
+    assert i("0x10", 0) == 16
+    assert i("ff", 16) == 255
+    assert outcome(i, "0755", 0) == ("error", "int: invalid literal with base 0: 0755")
+    assert outcome(i, "g", 16) == ("error", "int: invalid literal with base 16: g")
+    assert outcome(i, "\u0663", 16) == ("error", "int: invalid literal with base 16: \u0663")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789abcdefxyzXYZ_+-\u0663", max_size=6), st.integers(2, 36))
+def test_int_digits_table_matches_the_digit_function(s, base):
+    # _parse_int's per-base digit sets say what _digit says
+    for c in s:
+        assert (c in universe._DIGITS[base]) == (universe._digit(c) < base)
