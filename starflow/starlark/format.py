@@ -168,6 +168,16 @@ def format_float(f: float, conv: str = "g") -> str:
     `F` use 6 digits of precision. Infinities are `+inf`/`-inf` and NaN is
     `nan` in every conversion, as Go.
     """
+    if conv == "g" and -1e6 < f < 1e6:
+        # Python's repr is the shortest round-tripping form too, in exponent
+        # form exactly when the exponent is < -4 (always below 1e6), with a
+        # signed exponent of at least two digits: the same text as below.
+        return repr(f)
+    return _format_float(f, conv)
+
+
+def _format_float(f: float, conv: str) -> str:
+    # format_float without its fast path
     if f != f:
         return "nan"
     if f == math.inf:

@@ -24,6 +24,7 @@ from typing import Any
 
 from . import ops
 from .errors import EvalError
+from .format import format_float, str_value
 from .values import (
     Builtin,
     Dict,
@@ -572,13 +573,15 @@ def sorted_(iterable: Any, key: Any = None, reverse: Any = False) -> List:
 
 def str_(x: Any, /) -> str:
     t = type(x)
+    if t is int and x.bit_length() < 10000:  # first: str(i) is the common use
+        return str(x)
     if t is str:
         return x
     if t is bytes:
         return x.decode("utf-8", "replace")  # spec: invalid bytes become U+FFFD
-    if t is int and x.bit_length() < 10000:
-        return str(x)
-    return _fmt().str_value(x)
+    if t is float:
+        return format_float(x)
+    return str_value(x)
 
 
 def tuple_(x: Any = _UNSET, /) -> tuple:

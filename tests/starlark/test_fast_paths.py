@@ -8,6 +8,7 @@ results and error messages.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -172,6 +173,24 @@ def test_format_fast_path_examples():
         assert f("{}", "a", "b") == "a"  # extra arguments are ignored, as Go
         assert outcome(f, "{}{}", "a") == ("error", "format: tuple index out of range")
         assert f("{}-{x}", 1, x=2) == "1-2"
+
+
+# ---- str(float): Python's repr below 1e6 ----
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_float_fast_path_is_the_general_g_format(f):
+    assert fmt_mod.format_float(f) == fmt_mod._format_float(f, "g")
+
+
+@pytest.mark.parametrize(
+    "f",
+    [0.0, -0.0, 1e-4, 1e-5, 9.999999999999999e-05, 999999.9999999999, 1e6, -1e6, 5e-324, 0.1],
+)
+def test_float_fast_path_edges(f):
+    assert fmt_mod.format_float(f) == fmt_mod._format_float(f, "g")
+    assert universe.str_(f) == fmt_mod._format_float(f, "g")
 
 
 # ---- int(string): ASCII decimal digits with an optional sign ----
