@@ -711,6 +711,13 @@ def _hash_mutable(name: str, x: Dict | Set, verb: str) -> None:
 
 
 def _hashable(name: str, k: Any) -> None:
+    if type(k) is tuple:  # fast path: a tuple of strs and ints is hashable
+        for e in k:
+            t = type(e)
+            if t is not str and t is not int:
+                break
+        else:
+            return
     try:
         check_hashable(k)
     except EvalError as e:
@@ -724,7 +731,9 @@ def dict_clear(self: Dict, /) -> None:
 
 
 def dict_get(self: Dict, key: Any, default: Any = None, /) -> Any:
-    _hashable("get", key)
+    t = type(key)
+    if t is not str and t is not int:  # as check_hashable: these always are
+        _hashable("get", key)
     return self.get(key, default)
 
 
@@ -743,7 +752,9 @@ def dict_values(self: Dict, /) -> List:
 def dict_pop(self: Dict, key: Any, default: Any = _UNSET, /) -> Any:
     if self.frozen or self.itercount:  # the check only when it can fail
         _hash_mutable("pop", self, "delete from")
-    _hashable("pop", key)
+    t = type(key)
+    if t is not str and t is not int:  # as check_hashable: these always are
+        _hashable("pop", key)
     if key in self:
         return self.pop(key)
     if default is not _UNSET:
@@ -761,7 +772,9 @@ def dict_popitem(self: Dict, /) -> tuple:
 
 
 def dict_setdefault(self: Dict, key: Any, default: Any = None, /) -> Any:
-    _hashable("setdefault", key)
+    t = type(key)
+    if t is not str and t is not int:  # as check_hashable: these always are
+        _hashable("setdefault", key)
     if key in self:
         return self[key]
     if self.frozen or self.itercount:  # the check only when it can fail
@@ -814,7 +827,9 @@ def _set_one(name: str, x: Any) -> list[Any]:
 def set_add(self: Set, x: Any, /) -> None:
     if self.frozen or self.itercount:  # the check only when it can fail
         _hash_mutable("add", self, "insert into")
-    _hashable("add", x)
+    t = type(x)
+    if t is not str and t is not int:  # as check_hashable: these always are
+        _hashable("add", x)
     self[x] = None
 
 

@@ -232,3 +232,29 @@ def test_int_digits_table_matches_the_digit_function(s, base):
     # _parse_int's per-base digit sets say what _digit says
     for c in s:
         assert (c in universe._DIGITS[base]) == (universe._digit(c) < base)
+
+
+# ---- dict and set methods: the hashable check skipped for str and int ----
+
+
+hashable_or_not = st.one_of(
+    operands,
+    st.lists(operands, max_size=3).map(tuple),
+    st.sampled_from([range(3), (1, range(2)), (1, (2, List())), ((1, "a"), 2), frozenset()]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(hashable_or_not)
+def test_dict_and_set_methods_check_keys_as_check_hashable(k):
+    from starflow.starlark.values import Dict, Set, check_hashable
+
+    ok = outcome(check_hashable, k)
+    for name in ("get", "setdefault", "pop"):
+        got = outcome(universe.DICT_METHODS[name], Dict(), k, 0)
+        if ok[0] == "error":
+            assert got == ("error", f"{name}: {ok[1]}")
+        else:
+            assert got[0] == "ok"
+    got = outcome(universe.SET_METHODS["add"], Set(), k)
+    assert got == (("error", f"add: {ok[1]}") if ok[0] == "error" else ("ok", None))
