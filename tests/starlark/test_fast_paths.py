@@ -258,3 +258,99 @@ def test_dict_and_set_methods_check_keys_as_check_hashable(k):
             assert got[0] == "ok"
     got = outcome(universe.SET_METHODS["add"], Set(), k)
     assert got == (("error", f"add: {ok[1]}") if ok[0] == "error" else ("ok", None))
+
+
+# ---- string methods: fast paths for str arguments and no optional ones ----
+
+# text with Go's and Python's white space (U+001C..U+001F are only Python's)
+texts = st.text(alphabet="ab|=-; \t\n\x1c\x1f\x85\u3000\u00e9", max_size=10)
+str_args = st.one_of(texts, st.sampled_from(["", " ", "a", "ab", "|", ";"]))
+any_args = st.one_of(str_args, operands, st.tuples(str_args, str_args))
+
+S = strings.STR_METHODS
+
+
+@settings(max_examples=1000, deadline=None)
+@given(texts, any_args)
+def test_string_search_fast_paths_match_the_general_path(s, sub):
+    # an explicit start of 0 takes the general path, with the same meaning
+    for name in ("count", "find", "rfind", "index", "rindex", "startswith", "endswith"):
+        assert outcome(S[name], s, sub) == outcome(S[name], s, sub, 0), name
+
+
+@settings(max_examples=1000, deadline=None)
+@given(texts, st.one_of(st.none(), any_args))
+def test_strip_fast_paths_match_the_general_path(s, chars):
+    for name in ("strip", "lstrip", "rstrip"):
+        try:
+            want = ("ok", getattr(s, name)(strings._strip_set(name, chars)))
+        except EvalError as e:
+            want = ("error", e.msg)
+        assert outcome(S[name], s, chars) == want, name
+        if chars is None:
+            assert outcome(S[name], s) == want, name
+
+
+@settings(max_examples=1000, deadline=None)
+@given(texts, st.one_of(st.none(), any_args))
+def test_split_fast_paths_match_the_general_path(s, sep):
+    # a maxsplit below -1 takes the general path, with the same meaning
+    for name in ("split", "rsplit"):
+        assert outcome(S[name], s, sep) == outcome(S[name], s, sep, -2), name
+        assert outcome(S[name], s, sep, -1) == outcome(S[name], s, sep, -2), name
+
+
+@settings(max_examples=1000, deadline=None)
+@given(texts, any_args, any_args, st.one_of(st.just(-1), operands))
+def test_replace_fast_path_matches_the_general_path(s, old, new, count):
+    # a count below -1 takes the general path, with the same meaning as -1
+    want = outcome(S["replace"], s, old, new, -2 if count == -1 and type(count) is int else count)
+    assert outcome(S["replace"], s, old, new, count) == want
+    if count == -1 and type(count) is int:
+        assert outcome(S["replace"], s, old, new) == want
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts, any_args)
+def test_partition_and_affix_removal_fast_paths(s, sep):
+    for name in ("partition", "rpartition"):
+        if type(sep) is str and sep:
+            assert S[name](s, sep) == getattr(s, name)(sep)
+        elif type(sep) is str:
+            assert outcome(S[name], s, sep) == ("error", f"{name}: empty separator")
+        else:
+            want = f"{name}: for parameter 1: got {strings.type_name(sep)}, want string"
+            assert outcome(S[name], s, sep) == ("error", want)
+    for name in ("removeprefix", "removesuffix"):
+        if type(sep) is str:
+            assert S[name](s, sep) == getattr(s, name)(sep)
+        else:
+            want = f"{name}: for parameter 1: got {strings.type_name(sep)}, want string"
+            assert outcome(S[name], s, sep) == ("error", want)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=8))
+def test_case_fast_paths_match_the_general_path(s):
+    assert S["upper"](s) == strings._upper(s)
+    assert S["lower"](s) == strings._lower(s)
+
+
+@settings(max_examples=500, deadline=None)
+@given(str_args, st.lists(st.one_of(str_args, operands), max_size=4))
+def test_join_fast_path_matches_the_general_path(sep, elems):
+    from starflow.starlark.values import Dict
+
+    # a dict of the same keys takes the general path (copied to a list)
+    want = outcome(S["join"], sep, Dict.fromkeys(e for e in elems if type(e) is str))
+    if all(type(e) is str for e in elems) and len(set(elems)) == len(elems):
+        for seq in (List(elems), tuple(elems), list(elems)):
+            assert outcome(S["join"], sep, seq) == want
+    for seq in (List(elems), tuple(elems), list(elems)):
+        got = outcome(S["join"], sep, seq)
+        bad = [e for e in elems if type(e) is not str]
+        if bad:
+            want_msg = f"join: in list, want string, got {strings.type_name(bad[0])}"
+            assert got == ("error", want_msg)
+        else:
+            assert got == ("ok", sep.join(elems))
