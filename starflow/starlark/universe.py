@@ -668,6 +668,14 @@ def list_insert(self: List, index: Any, x: Any, /) -> None:
 
 
 def list_pop(self: List, index: Any = _UNSET, /) -> Any:
+    # fast path: a mutable list, no index or an int index in range (which is
+    # within int32, as _int_param wants, for any list shorter than 2**31)
+    if not (self.frozen or self.itercount):
+        if index is _UNSET:
+            if self:
+                return self.pop()
+        elif type(index) is int and -len(self) <= index < len(self):
+            return self.pop(index)
     n = len(self)
     i = n - 1 if index is _UNSET else _int_param("pop", index, 1)
     j = i + n if i < 0 else i

@@ -354,3 +354,39 @@ def test_join_fast_path_matches_the_general_path(sep, elems):
             assert got == ("error", want_msg)
         else:
             assert got == ("ok", sep.join(elems))
+
+
+# ---- list.pop ----
+
+
+def _list_pop_general(self, index=universe._UNSET):
+    """list.pop before its fast path (the oracle)."""
+    n = len(self)
+    i = n - 1 if index is universe._UNSET else universe._int_param("pop", index, 1)
+    j = i + n if i < 0 else i
+    if j < 0 or j >= n:
+        raise EvalError(f"pop: {universe.ops._out_of_range(i, n, self).msg}")
+    if self.frozen or self.itercount:
+        universe._list_mutable("pop", self, "pop from")
+    return self.pop(j)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.integers(0, 9), max_size=4),
+    st.one_of(st.integers(-6, 6), st.sampled_from([None, True, 1.0, 1 << 31, -(1 << 40), "0"])),
+    st.sampled_from(["mutable", "frozen", "iterating"]),
+    st.booleans(),
+)
+def test_list_pop_fast_path_matches_the_general_path(elems, index, state, omit_index):
+    lists = [List(elems), List(elems)]
+    for x in lists:
+        if state == "frozen":
+            x.frozen = True
+        elif state == "iterating":
+            x.itercount = 1
+    args = () if omit_index else (index,)
+    assert outcome(universe.list_pop, lists[0], *args) == outcome(
+        _list_pop_general, lists[1], *args
+    )
+    assert lists[0] == lists[1]
