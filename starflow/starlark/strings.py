@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 
 from .errors import EvalError
-from .format import quote_bytes, quote_str, str_format
+from .format import _AUTO_FORMATS, quote_bytes, quote_str, str_format
 from .values import Dict, List, Set, type_name
 
 __all__ = [
@@ -200,7 +200,6 @@ def _iterable(fname: str, x: object) -> object:
 _SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # noqa: E501
 _SPACE_SET = frozenset(_SPACE)
 _FIELD = re.compile(f"[^{re.escape(_SPACE)}]+")
-_NOT_GO_SPACE = re.compile("[\x1c-\x1f]")
 # spec: splitlines splits at "\n", "\r" and "\r\n"
 _LINE_END = re.compile("\r\n|\r|\n")
 
@@ -269,6 +268,8 @@ def str_codepoints(s: str, /) -> StringCodepoints:
 
 
 def str_count(s: str, sub: str, start: object = None, end: object = None, /) -> int:
+    if type(sub) is str and start is None and end is None:  # fast path
+        return s.count(sub)
     _want_str("count", 1, sub)
     sl, _ = _substring("count", s, start, end)
     return sl.count(sub)
@@ -299,10 +300,30 @@ def _affix_test(
 
 
 def str_endswith(s: str, suffix: object, start: object = None, end: object = None, /) -> bool:
+    if start is None and end is None:  # fast paths: a str, a tuple of strs
+        t = type(suffix)
+        if t is str:
+            return s.endswith(suffix)
+        if t is tuple:
+            for e in suffix:
+                if type(e) is not str:
+                    break
+            else:
+                return s.endswith(suffix)
     return _affix_test("endswith", s, suffix, start, end, str.endswith)
 
 
 def str_startswith(s: str, prefix: object, start: object = None, end: object = None, /) -> bool:
+    if start is None and end is None:  # fast paths: a str, a tuple of strs
+        t = type(prefix)
+        if t is str:
+            return s.startswith(prefix)
+        if t is tuple:
+            for e in prefix:
+                if type(e) is not str:
+                    break
+            else:
+                return s.startswith(prefix)
     return _affix_test("startswith", s, prefix, start, end, str.startswith)
 
 
@@ -314,28 +335,53 @@ def _find(fname: str, s: str, sub: object, start: object, end: object, last: boo
 
 
 def str_find(s: str, sub: str, start: object = None, end: object = None, /) -> int:
+    if type(sub) is str and start is None and end is None:  # fast path
+        return s.find(sub)
     return _find("find", s, sub, start, end, False)
 
 
 def str_rfind(s: str, sub: str, start: object = None, end: object = None, /) -> int:
+    if type(sub) is str and start is None and end is None:  # fast path
+        return s.rfind(sub)
     return _find("rfind", s, sub, start, end, True)
 
 
 def str_index(s: str, sub: str, start: object = None, end: object = None, /) -> int:
-    i = _find("index", s, sub, start, end, False)
+    if type(sub) is str and start is None and end is None:  # fast path
+        i = s.find(sub)
+    else:
+        i = _find("index", s, sub, start, end, False)
     if i < 0:
         raise EvalError("index: substring not found")
     return i
 
 
 def str_rindex(s: str, sub: str, start: object = None, end: object = None, /) -> int:
-    i = _find("rindex", s, sub, start, end, True)
+    if type(sub) is str and start is None and end is None:  # fast path
+        i = s.rfind(sub)
+    else:
+        i = _find("rindex", s, sub, start, end, True)
     if i < 0:
         raise EvalError("rindex: substring not found")
     return i
 
 
 def str_format_method(s: str, /, *args: object, **kwargs: object) -> str:
+    # format.str_format's fast path, inline: a format of literals and `{}`
+    # only (cached as a Python %-format by str_format's first call) with
+    # exactly as many str and int arguments.
+    if not kwargs:
+        auto = _AUTO_FORMATS.get(s)
+        if auto is not None and len(args) == auto[1]:
+            for a in args:
+                ta = type(a)
+                if ta is not str and (ta is not int or a.bit_length() >= 10000):  # type: ignore[attr-defined]
+                    break
+            else:
+                try:
+                    return auto[0] % args
+                except MemoryError:
+                    raise EvalError("format: result too large") from None
     try:
         return str_format(s, args, kwargs)
     except MemoryError:
@@ -395,9 +441,11 @@ def str_istitle(s: str, /) -> bool:
 
 
 def str_join(s: str, iterable: object, /) -> str:
-    it = _iterable("join", iterable)
-    if type(it) is not list and type(it) is not List and type(it) is not tuple:
-        it = list(it)  # type: ignore[call-overload]
+    t = type(iterable)
+    if t is List or t is tuple or t is list:  # fast path: no _iterable call, no copy
+        it = iterable
+    else:
+        it = list(_iterable("join", iterable))  # type: ignore[call-overload]
     for e in it:  # type: ignore[attr-defined]
         if type(e) is not str:
             raise EvalError(f"join: in list, want string, got {type_name(e)}")
@@ -408,11 +456,11 @@ def str_join(s: str, iterable: object, /) -> str:
 
 
 def str_lower(s: str, /) -> str:
-    return _lower(s)
+    return s.lower() if s.isascii() else _lower(s)
 
 
 def str_upper(s: str, /) -> str:
-    return _upper(s)
+    return s.upper() if s.isascii() else _upper(s)
 
 
 def _strip_set(fname: str, chars: object) -> str:
@@ -424,19 +472,36 @@ def _strip_set(fname: str, chars: object) -> str:
     return chars or _SPACE  # type: ignore[return-value]
 
 
+# fast paths: no argument, or a non-empty string; anything else goes to _strip_set
+
+
 def str_lstrip(s: str, chars: object = None, /) -> str:
+    if chars is None:
+        return s.lstrip(_SPACE)
+    if type(chars) is str and chars:
+        return s.lstrip(chars)
     return s.lstrip(_strip_set("lstrip", chars))
 
 
 def str_rstrip(s: str, chars: object = None, /) -> str:
+    if chars is None:
+        return s.rstrip(_SPACE)
+    if type(chars) is str and chars:
+        return s.rstrip(chars)
     return s.rstrip(_strip_set("rstrip", chars))
 
 
 def str_strip(s: str, chars: object = None, /) -> str:
+    if chars is None:
+        return s.strip(_SPACE)
+    if type(chars) is str and chars:
+        return s.strip(chars)
     return s.strip(_strip_set("strip", chars))
 
 
 def str_partition(s: str, sep: str, /) -> tuple[str, str, str]:
+    if type(sep) is str and sep:  # fast path
+        return s.partition(sep)
     _want_str("partition", 1, sep)
     if not sep:
         raise EvalError("partition: empty separator")
@@ -444,6 +509,8 @@ def str_partition(s: str, sep: str, /) -> tuple[str, str, str]:
 
 
 def str_rpartition(s: str, sep: str, /) -> tuple[str, str, str]:
+    if type(sep) is str and sep:  # fast path
+        return s.rpartition(sep)
     _want_str("rpartition", 1, sep)
     if not sep:
         raise EvalError("rpartition: empty separator")
@@ -451,16 +518,23 @@ def str_rpartition(s: str, sep: str, /) -> tuple[str, str, str]:
 
 
 def str_removeprefix(s: str, prefix: str, /) -> str:
-    _want_str("removeprefix", 1, prefix)
+    if type(prefix) is not str:
+        _want_str("removeprefix", 1, prefix)
     return s.removeprefix(prefix)
 
 
 def str_removesuffix(s: str, suffix: str, /) -> str:
-    _want_str("removesuffix", 1, suffix)
+    if type(suffix) is not str:
+        _want_str("removesuffix", 1, suffix)
     return s.removesuffix(suffix)
 
 
 def str_replace(s: str, old: str, new: str, count: int = -1, /) -> str:
+    if type(old) is str and type(new) is str and type(count) is int and count == -1:
+        try:  # fast path: the default count
+            return s.replace(old, new)
+        except (MemoryError, OverflowError):
+            raise EvalError("replace: result too large") from None
     _want_str("replace", 1, old)
     _want_str("replace", 2, new)
     n = _want_int("replace", 3, count)
@@ -473,7 +547,7 @@ def str_replace(s: str, old: str, new: str, count: int = -1, /) -> str:
 def _split_space(s: str, maxsplit: int, right: bool) -> list[str]:
     # spec: split on runs of white space, ignoring it at the ends (only at the
     # splitting end when maxsplit is reached)
-    if not _NOT_GO_SPACE.search(s):
+    if "\x1c" not in s and "\x1d" not in s and "\x1e" not in s and "\x1f" not in s:
         # Python's idea of white space is Go's plus U+001C..U+001F
         return s.rsplit(None, maxsplit) if right else s.split(None, maxsplit)
     spans = [m.span() for m in _FIELD.finditer(s)]
@@ -501,10 +575,23 @@ def _split(fname: str, s: str, sep: object, maxsplit: object, right: bool) -> Li
 
 
 def str_split(s: str, sep: object = None, maxsplit: int = -1, /) -> List:
+    if type(maxsplit) is int and maxsplit == -1:  # fast path: no maxsplit
+        if type(sep) is str and sep:
+            return List(s.split(sep))
+        if (
+            sep is None
+            and "\x1c" not in s
+            and "\x1d" not in s
+            and "\x1e" not in s
+            and "\x1f" not in s
+        ):
+            return List(s.split())  # Python's white space is Go's but for these
     return _split("split", s, sep, maxsplit, False)
 
 
 def str_rsplit(s: str, sep: object = None, maxsplit: int = -1, /) -> List:
+    if type(maxsplit) is int and maxsplit == -1 and type(sep) is str and sep:  # fast path
+        return List(s.rsplit(sep))
     return _split("rsplit", s, sep, maxsplit, True)
 
 

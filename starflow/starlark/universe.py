@@ -24,6 +24,7 @@ from typing import Any
 
 from . import ops
 from .errors import EvalError
+from .format import format_float, str_value
 from .values import (
     Builtin,
     Dict,
@@ -305,6 +306,10 @@ def _digit(c: str) -> int:
     return 99
 
 
+# base -> the characters that are digits in that base (either case), as _digit
+_DIGITS = {b: frozenset(c for c in map(chr, range(128)) if _digit(c) < b) for b in range(2, 37)}
+
+
 def _parse_int(s: str, base: int) -> int | None:
     """Go's parseInt: optional sign, optional matching base prefix, digits only."""
     neg = False
@@ -324,7 +329,7 @@ def _parse_int(s: str, base: int) -> int | None:
             return 0 if s.strip("0") == "" else None
     if base == 0:
         base = 10
-    if not s or any(_digit(c) >= base for c in s):
+    if not s or not _DIGITS[base].issuperset(s):
         return None
     v = _int_digits(s, base)
     return -v if neg else v
@@ -343,10 +348,17 @@ def _int_digits(s: str, base: int) -> int:
 
 
 def int_(x: Any = _UNSET, base: Any = _UNSET) -> int:
-    if x is _UNSET:
-        raise _err("int", "missing argument for x")
     t = type(x)
     if t is str:
+        # Fast path: base 10, ASCII digits with an optional sign, short enough
+        # for Python's int() (which, on such text, agrees with Go's parseInt;
+        # on other text it would accept "_", spaces and non-ASCII digits).
+        if base is _UNSET and len(x) <= 4000 and x.isascii():
+            if x.isdigit():
+                return int(x)
+            c = x[:1]
+            if (c == "-" or c == "+") and x[1:].isdigit():
+                return int(x)
         b = 10
         if base is not _UNSET:
             if type(base) is not int:
@@ -358,6 +370,8 @@ def int_(x: Any = _UNSET, base: Any = _UNSET) -> int:
         if v is None:
             raise _err("int", f"invalid literal with base {b}: {x}")
         return v
+    if x is _UNSET:
+        raise _err("int", "missing argument for x")
     if base is not _UNSET:
         raise _err("int", "can't convert non-string with explicit base")
     if t is int:
@@ -559,13 +573,15 @@ def sorted_(iterable: Any, key: Any = None, reverse: Any = False) -> List:
 
 def str_(x: Any, /) -> str:
     t = type(x)
+    if t is int and x.bit_length() < 10000:  # first: str(i) is the common use
+        return str(x)
     if t is str:
         return x
     if t is bytes:
         return x.decode("utf-8", "replace")  # spec: invalid bytes become U+FFFD
-    if t is int and x.bit_length() < 10000:
-        return str(x)
-    return _fmt().str_value(x)
+    if t is float:
+        return format_float(x)
+    return str_value(x)
 
 
 def tuple_(x: Any = _UNSET, /) -> tuple:
@@ -652,6 +668,14 @@ def list_insert(self: List, index: Any, x: Any, /) -> None:
 
 
 def list_pop(self: List, index: Any = _UNSET, /) -> Any:
+    # fast path: a mutable list, no index or an int index in range (which is
+    # within int32, as _int_param wants, for any list shorter than 2**31)
+    if not (self.frozen or self.itercount):
+        if index is _UNSET:
+            if self:
+                return self.pop()
+        elif type(index) is int and -len(self) <= index < len(self):
+            return self.pop(index)
     n = len(self)
     i = n - 1 if index is _UNSET else _int_param("pop", index, 1)
     j = i + n if i < 0 else i
@@ -695,6 +719,13 @@ def _hash_mutable(name: str, x: Dict | Set, verb: str) -> None:
 
 
 def _hashable(name: str, k: Any) -> None:
+    if type(k) is tuple:  # fast path: a tuple of strs and ints is hashable
+        for e in k:
+            t = type(e)
+            if t is not str and t is not int:
+                break
+        else:
+            return
     try:
         check_hashable(k)
     except EvalError as e:
@@ -708,7 +739,9 @@ def dict_clear(self: Dict, /) -> None:
 
 
 def dict_get(self: Dict, key: Any, default: Any = None, /) -> Any:
-    _hashable("get", key)
+    t = type(key)
+    if t is not str and t is not int:  # as check_hashable: these always are
+        _hashable("get", key)
     return self.get(key, default)
 
 
@@ -727,7 +760,9 @@ def dict_values(self: Dict, /) -> List:
 def dict_pop(self: Dict, key: Any, default: Any = _UNSET, /) -> Any:
     if self.frozen or self.itercount:  # the check only when it can fail
         _hash_mutable("pop", self, "delete from")
-    _hashable("pop", key)
+    t = type(key)
+    if t is not str and t is not int:  # as check_hashable: these always are
+        _hashable("pop", key)
     if key in self:
         return self.pop(key)
     if default is not _UNSET:
@@ -745,7 +780,9 @@ def dict_popitem(self: Dict, /) -> tuple:
 
 
 def dict_setdefault(self: Dict, key: Any, default: Any = None, /) -> Any:
-    _hashable("setdefault", key)
+    t = type(key)
+    if t is not str and t is not int:  # as check_hashable: these always are
+        _hashable("setdefault", key)
     if key in self:
         return self[key]
     if self.frozen or self.itercount:  # the check only when it can fail
@@ -798,7 +835,9 @@ def _set_one(name: str, x: Any) -> list[Any]:
 def set_add(self: Set, x: Any, /) -> None:
     if self.frozen or self.itercount:  # the check only when it can fail
         _hash_mutable("add", self, "insert into")
-    _hashable("add", x)
+    t = type(x)
+    if t is not str and t is not int:  # as check_hashable: these always are
+        _hashable("add", x)
     self[x] = None
 
 
