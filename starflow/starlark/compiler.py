@@ -249,6 +249,8 @@ class CompiledModule:
     methods_used: set[tuple[str, str]] = field(default_factory=set)
     # (owners "list|dict" and the receiver's local when several types have the method)
     method_sites: dict[tuple[int, int], tuple] = field(default_factory=dict)
+    # call position -> the local holding a known dict unpacked natively with **
+    starstar_sites: dict[tuple[int, int], str] = field(default_factory=dict)
     # id(code object) -> (code object, CodeInfo), for every code object compiled
     # for this module, resume variants included. By identity: code objects
     # compare equal by value, and a variant's inner defs equal the originals.
@@ -332,6 +334,7 @@ class Compiler:
         self.index_sites: dict[tuple[int, int], tuple] = {}
         self.methods_used: set[tuple[str, str]] = set()
         self.method_sites: dict[tuple[int, int], tuple[str, str]] = {}
+        self.starstar_sites: dict[tuple[int, int], str] = {}
         self.nfuncs = 0
         self.ncodes = 1  # code index 0 is the top level
         self.code_names: dict[int, tuple[str, str]] = {0: ("<toplevel>", "toplevel")}
@@ -1707,6 +1710,12 @@ class Compiler:
                 if self.known(v) not in ("list", "tuple"):
                     v = self.call("$star", v)
                 args.append(self.at(py.Starred(value=v, ctx=py.Load())))
+            elif self.known(v) == "dict" and type(v) is py.Name:
+                # a known dict unpacks natively; a key that is not a str is
+                # Python's TypeError, which the machine words as Go does from
+                # the dict it finds here
+                self.starstar_sites[(e.line, e.col)] = v.id
+                keywords.append(self.at(py.keyword(arg=None, value=v)))
             else:
                 keywords.append(self.at(py.keyword(arg=None, value=self.call("$starstar", v))))
         self.line, self.col = e.line, e.col
@@ -2148,6 +2157,7 @@ def compile_file(file: s.File, source_hash_: str, options: frozenset[str]) -> Co
         index_sites=c.index_sites,
         methods_used=c.methods_used,
         method_sites=c.method_sites,
+        starstar_sites=c.starstar_sites,
         codes=codes,
         num_functions=c.nfuncs,
         sites=c.sites,

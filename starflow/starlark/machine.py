@@ -929,6 +929,10 @@ def _explain_call(tb, text: str) -> str | None:
     if "argument after ** must be" in text:
         return "argument after ** must be a mapping"
     if "keywords must be strings" in text:
+        d = frame.f_locals.get(cm.starstar_sites.get((pos.line, pos.col), ""))
+        bad = [k for k in d if type(k) is not str] if isinstance(d, dict) else []
+        if bad:
+            return f"keywords must be strings, not {values.type_name(bad[0])}"
         return "keywords must be strings"
     nxt = tb.tb_next
     if nxt is not None and nxt.tb_frame.f_code is _invoke.__code__:

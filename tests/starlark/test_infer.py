@@ -540,3 +540,15 @@ def test_list_and_dict_methods_inline_keep_their_checks():
     src = "def f():\n    d = {'a': 1, 2: 'b'}\n    k = 'a'\n"
     src += "    return [d.get(k), d.get(2), d.get('z', 0)]\n"
     assert to_python(run(src + "r = f()\n")["r"]) == [1, "b", 0]
+
+
+def test_unpacking_a_known_dict_into_keywords_keeps_go_wording():
+    src = "def f(**kw):\n    return kw\ndef g():\n    d = {1: 2}\n    return f(**d)\ng()\n"
+    assert error(src) == "keywords must be strings, not int"
+    src = "def f(a, b):\n    return [a, b]\n"
+    src += "def g():\n    d = {'b': 2}\n    return f(1, **d)\nr = g()\n"
+    assert to_python(run(src)["r"]) == [1, 2]
+    src = "def f(a):\n    return a\ndef g():\n    d = {'a': 2}\n    return f(1, **d)\ng()\n"
+    assert error(src) == error(
+        src.replace("d = {'a': 2}\n    return f(1, **d)", "return f(1, a=2)")
+    )
