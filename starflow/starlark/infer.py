@@ -100,10 +100,12 @@ def binary_type(op: str, x: str | None, y: str | None) -> str | None:
         return "str"  # string interpolation
     if x == "int" and y == "int":
         return "float" if op == "/" else "int"
-    if op == "+" and x == y and x in ("str", "list", "tuple"):
-        return x
-    if op == "*" and {x, y} in ({"str", "int"}, {"list", "int"}, {"tuple", "int"}):
-        return x if x != "int" else y
+    # a str, list, tuple or bytes operand of + or * makes the result one too,
+    # or the operation fails (str + str, list * int, 3 * "ab", ...)
+    if op in ("+", "*"):
+        for t in ("str", "list", "tuple", "bytes"):
+            if t in (x, y):
+                return t
     if op == "/" and x in ("int", "float") and y in ("int", "float"):
         return "float"
     if op in ("+", "-", "*", "//", "%") and {x, y} <= {"int", "float"}:

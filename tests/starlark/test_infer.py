@@ -158,7 +158,7 @@ def f(x):
     b = 1
     b = 1.5
     c = []
-    c = c + {}
+    c = {}
     d = 0
     for d in [1, 2]:
         pass
@@ -166,6 +166,22 @@ def f(x):
     return a
 """
     assert types_of(src) == {}
+
+
+def test_a_str_or_list_operand_of_plus_or_times_types_the_result():
+    # the operation gives that type or fails: str + str, list * int, 3 * "ab"
+    src = """
+def f(n, x):
+    flags = [True] * (n + 1)
+    line = "-" * n
+    s = x + "!"
+    t = (1,) * n
+    return flags
+"""
+    assert types_of(src) == {"flags": "list", "line": "str", "s": "str", "t": "tuple"}
+    assert error('def f(x):\n    s = x + "!"\n    return s\nf(1)\n') == (
+        "unknown binary op: int + string"
+    )
 
 
 def test_containers_and_method_results_are_typed():
