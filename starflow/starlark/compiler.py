@@ -64,6 +64,10 @@ DIRECT_BUILTINS = frozenset(
     "list max min ord print range repr reversed set sorted str tuple type zip".split()
 )
 
+# Module-wide type inference and clones of global defs (infer.module_types);
+# tests turn it off to compare against the plain compile.
+SPECIALIZE = True
+
 _BINOP_HELPER = {
     "+": "$add",
     "-": "$sub",
@@ -264,6 +268,9 @@ class CompiledModule:
     by_index: dict[int, object] = field(default_factory=dict)
     # code index -> the compiled resume variant (built on first restore)
     resumes: dict[int, object] = field(default_factory=dict)
+    # global def -> (its code index, its clone's or None): the `$fn_F` and
+    # `$fs_F` globals direct calls use (machine.link_defs rebuilds them)
+    direct_defs: dict[str, tuple[int, int | None]] = field(default_factory=dict)
 
 
 def global_pyname(name: str) -> str:
@@ -304,6 +311,9 @@ class _Ctx:
         # Python comprehension, whose variables shadow the function's
         self.ptypes: dict[str, str] = {}
         self.ctypes: list[dict[str, str | None]] = []
+        # the specialized world (infer.ModuleTypes): the top level and the
+        # clones of global defs, whose direct calls of global defs go to clones
+        self.specialized = kind == "toplevel"
 
     def temp(self, prefix: str = "$t") -> str:
         self.ntemps += 1
@@ -348,6 +358,20 @@ class Compiler:
         )
         # per def/lambda (by code index): (callees, calls_unknown, flag statements)
         self.flagged: dict[int, tuple[set[str], bool, py.FunctionDef | None, int]] = {}
+        self.flag_of: dict[int, int] = {}  # code index -> its recursion flag
+        # types across the module: globals, and the clones of global defs
+        # (infer.module_types): a clone is compiled once the rest is, so the
+        # original code indexes do not depend on which defs have one
+        defs = {
+            st.name.name: st.function
+            for st in file.stmts
+            if type(st) is s.DefStmt and st.name.name in self.global_defs
+        }
+        self.mt = infer.module_types(file, defs) if defs and SPECIALIZE else infer.ModuleTypes()
+        self.clone_requests: list[tuple[s.Function, str, int, py.stmt]] = []
+        self.clone_orig: dict[int, int] = {}  # clone's code index -> the original's
+        # global def -> (code index, clone's code index or None), see `link_defs`
+        self.direct_defs: dict[str, tuple[int, int | None]] = {}
 
     # ------------------------------------------------------------ helpers
 
@@ -472,10 +496,57 @@ class Compiler:
         _at(fn, 1, 1)
         self.fdefs[0] = fn
         self.sites[0] = self.ctx.sites
+        self.compile_clones(fn)
         if not self.recursion:
             self.drop_needless_flags()
         mod = py.Module(body=[fn], type_ignores=[])
         return mod
+
+    def compile_clones(self, top: py.FunctionDef) -> None:
+        """Compile each requested clone and put it right after its original's def.
+
+        F$j = <F compiled with known parameter types>   (no defaults:)
+        F$j.__defaults__ = F$i.__defaults__           (the same objects)
+        $fs_F = F$j
+        """
+        if not self.direct_defs:
+            return
+        toplevel = self.ctx
+        names = [f"$fn_{n}" for n in self.direct_defs]
+        after: dict[int, list[py.stmt]] = {}
+        for fn, name, orig, marker in self.clone_requests:
+            self.ctx = toplevel
+            self.line, self.col = fn.line, fn.col
+            pre: list[py.stmt] = []
+            pyname = self.function_def(fn, pre, clone_of=(name, orig))
+            j = int(pyname.rsplit("$", 1)[1])
+            self.clone_orig[j] = orig
+            self.direct_defs[name] = (orig, j)
+            self.line, self.col = fn.line, fn.col
+            attrs = []
+            if any(p.default is not None for p in fn.params):
+                # (positional parameters before keyword-only ones: both may have some)
+                attrs = ["__defaults__", "__kwdefaults__"]
+            for attr in attrs:
+                src = self.at(
+                    py.Attribute(value=self.name(f"{fn.name}${orig}"), attr=attr, ctx=py.Load())
+                )
+                dst = self.at(py.Attribute(value=self.name(pyname), attr=attr, ctx=py.Store()))
+                pre.append(self.at(py.Assign(targets=[dst], value=src)))
+            pre.append(self.assign(f"$fs_{name}", self.name(pyname)))
+            names.append(f"$fs_{name}")
+            after[id(marker)] = pre
+        self.ctx = toplevel
+        # (each original def's statements are in the top level's own body)
+        body: list[py.stmt] = []
+        for st in top.body:
+            body.append(st)
+            body.extend(after.get(id(st), ()))
+        top.body[:] = body
+        if top.body and isinstance(top.body[0], py.Global):
+            top.body[0].names.extend(names)
+        else:
+            top.body.insert(0, self.at(py.Global(names=names), 1, 1))
 
     def budget_check(self, line: int, col: int) -> list[py.stmt]:
         # next($T): one step from the thread's budget (machine.Budget), which
@@ -1006,12 +1077,16 @@ class Compiler:
 
     # ------------------------------------------------------------ functions
 
-    def arguments(self, fn: s.Function, pre: list[py.stmt]) -> py.arguments:
+    def arguments(self, fn: s.Function, pre: list[py.stmt] | None) -> py.arguments:
         args, kwonly, kw_defaults, defaults = [], [], [], []
         vararg = kwarg = None
         seen_star = False
-        # defaults are evaluated left to right, at definition time
-        dvals = iter(self.exprs([p.default for p in fn.params], pre))
+        # defaults are evaluated left to right, at definition time (a clone,
+        # `pre` None, takes its original's: none here)
+        if pre is None:
+            dvals = iter([None] * len(fn.params))
+        else:
+            dvals = iter(self.exprs([p.default for p in fn.params], pre))
         for p in fn.params:
             d = next(dvals)
             self.line, self.col = p.line, p.col
@@ -1044,9 +1119,19 @@ class Compiler:
     def busy_flag(self, k: int, ctx) -> py.Subscript:
         return self.at(py.Subscript(value=self.name("$busy"), slice=self.const(k), ctx=ctx))
 
-    def function_def(self, fn: s.Function, pre: list[py.stmt]) -> str:
-        """Compile `fn` to a Python def appended to `pre`; return its Python name."""
-        args = self.arguments(fn, pre)
+    def function_def(
+        self, fn: s.Function, pre: list[py.stmt], clone_of: tuple[str, int] | None = None
+    ) -> str:
+        """Compile `fn` to a Python def appended to `pre`; return its Python name.
+
+        `clone_of` (global name, code index) compiles the clone of a global
+        def: its parameters have the types every direct call gives them
+        (infer.module_types), and it takes its defaults from the original.
+        """
+        if clone_of is None:
+            args = self.arguments(fn, pre)
+        else:
+            args = self.arguments(fn, None)
         index = self.ncodes
         self.ncodes += 1
         saved = self.ctx
@@ -1055,7 +1140,13 @@ class Compiler:
         self.ctx.renames = {
             n: r for n, r in saved.renames.items() if n in fn.freevars and n not in fn.locals
         }
-        self.ctx.ptypes = {local_pyname(n): t for n, t in infer.function_types(fn).items()}
+        mt = self.mt
+        if clone_of is None:
+            types = infer.function_types(fn, genv=mt.globals)
+        else:
+            self.ctx.specialized = True
+            types = infer.function_types(fn, mt.params.get(clone_of[0]), mt.globals, mt.returns)
+        self.ctx.ptypes = {local_pyname(n): t for n, t in types.items()}
         body = self.budget_check(fn.line, fn.col)
         for p in fn.params:
             if p.kind is s.ParamKind.STARSTAR:
@@ -1074,10 +1165,14 @@ class Compiler:
         flag_at = -1
         if not self.recursion and may_recurse:
             # as Go: a function may not call itself, directly or not, unless
-            # the recursion option is on; one flag per def, set while active.
+            # the recursion option is on; one flag per def, set while active
+            # (a clone shares its original's).
             self.line, self.col = fn.line, fn.col
-            k = self.nfuncs
-            self.nfuncs += 1
+            k = self.flag_of.get(clone_of[1]) if clone_of is not None else None
+            if k is None:
+                k = self.nfuncs
+                self.nfuncs += 1
+            self.flag_of[index] = k
             enter = self.at(
                 py.If(
                     test=self.busy_flag(k, py.Load()),
@@ -1137,9 +1232,10 @@ class Compiler:
             ok = not unknown
             seen: set[int] = set()
             todo = [defs[n] for n in callees]
+            me = self.clone_orig.get(index, index)  # (a clone's calls are its original's)
             while ok and todo:
                 j = todo.pop()
-                if j == index or self.flagged[j][1]:
+                if j == me or self.flagged[j][1]:
                     ok = False
                 elif j not in seen:
                     seen.add(j)
@@ -1151,11 +1247,21 @@ class Compiler:
     def def_stmt(self, st: s.DefStmt) -> list[py.stmt]:
         pre: list[py.stmt] = []
         pyname = self.function_def(st.function, pre)
-        if self.ctx.kind == "toplevel" and st.name.name in self.global_defs:
-            self.global_defs[st.name.name] = int(pyname.rsplit("$", 1)[1])
         self.line, self.col = st.line, st.col
         value = self.call("$mkfunc", self.name(pyname), self.const(st.function.name))
-        return [*pre, self.assign_to_ident(st.name, value)]
+        out = [*pre, self.assign_to_ident(st.name, value)]
+        name = st.name.name
+        if self.ctx.kind == "toplevel" and name in self.global_defs:
+            index = int(pyname.rsplit("$", 1)[1])
+            self.global_defs[name] = index
+            # $fn_F: the raw Python function, which direct calls call (a
+            # global def is bound once: no test that it is a function)
+            raw = self.assign(f"$fn_{name}", self.name(pyname))
+            out.append(raw)
+            self.direct_defs[name] = (index, None)
+            if name in self.mt.clones:
+                self.clone_requests.append((st.function, name, index, raw))
+        return out
 
     def lambda_expr(self, e: s.LambdaExpr, pre: list[py.stmt]) -> py.expr:
         # A lambda is a def hoisted to where the lambda is evaluated: one kind of
@@ -1235,7 +1341,10 @@ class Compiler:
     def ident(self, e: s.Ident) -> py.expr:
         sc = e.scope
         if sc is Scope.GLOBAL:
-            n = global_pyname(e.name)
+            # (a global is bound only by this file's top level: its type is
+            # the join of its bindings, infer.module_types)
+            node = _at(py.Name(id=global_pyname(e.name), ctx=py.Load()), e.line, e.col)
+            return self.typed(node, self.mt.globals.get(e.name))
         elif sc is Scope.FILE:
             n = "$l_" + e.name
         elif sc is Scope.UNIVERSAL:
@@ -1818,9 +1927,16 @@ class Compiler:
                         py.IfExp(test=is_owner, body=self.at(fast), orelse=self.at(call))
                     )
         elif type(fn) is s.Ident and fn.scope is Scope.GLOBAL and fn.name in self.global_defs:
-            # a global bound once by a def: a Function whenever it is bound
-            attr = self.at(py.Attribute(value=self.name(fk), attr="fn", ctx=py.Load()))
-            call = py.Call(func=attr, args=args, keywords=keywords)
+            # a global bound once by a def: its raw function (`$fn_F`), or its
+            # clone in the specialized world (`$fs_F`, see compile_clones),
+            # whose result type is then known. ($fK keeps the Function, which
+            # a suspension records.)
+            if self.ctx.specialized and fn.name in self.mt.clones:
+                call = py.Call(func=self.name(f"$fs_{fn.name}"), args=args, keywords=keywords)
+            else:
+                call = py.Call(func=self.name(f"$fn_{fn.name}"), args=args, keywords=keywords)
+            if self.ctx.specialized:
+                self.typed(call, self.mt.returns.get(fn.name))
         else:
             # (f.fn if type(f) is $Function else $callable(f))(args)
             is_fn = self.at(
@@ -2163,6 +2279,7 @@ def compile_file(file: s.File, source_hash_: str, options: frozenset[str]) -> Co
         sites=c.sites,
         fdefs=c.fdefs,
         by_index={info.index: co for co, info in codes.values() if info.index >= 0},
+        direct_defs=c.direct_defs,
     )
 
 

@@ -26,7 +26,14 @@ from __future__ import annotations
 from . import syntax as s
 from .syntax import Scope
 
-__all__ = ["ANY", "CALL_RESULT", "comprehension_types", "function_types"]
+__all__ = [
+    "ANY",
+    "CALL_RESULT",
+    "ModuleTypes",
+    "comprehension_types",
+    "function_types",
+    "module_types",
+]
 
 ANY = "any"
 
@@ -114,10 +121,22 @@ def binary_type(op: str, x: str | None, y: str | None) -> str | None:
 
 
 class _Typer:
-    """Types of expressions, given the current types of the function's locals."""
+    """Types of expressions, given the current types of the function's locals.
 
-    def __init__(self, env: dict[str, str | None]):
+    `genv` holds the module's global types (module_types); `calls` the result
+    type of a direct call of each global def, in the specialized world only
+    (None elsewhere: such calls are unknown).
+    """
+
+    def __init__(
+        self,
+        env: dict[str, str | None],
+        genv: dict[str, str | None] | None = None,
+        calls: dict[str, str | None] | None = None,
+    ):
         self.env = env
+        self.genv = genv
+        self.calls = calls
 
     def typeof(self, e: s.Expr) -> str | None:
         t = type(e)
@@ -127,6 +146,8 @@ class _Typer:
         if t is s.Ident:
             if e.scope is Scope.LOCAL or e.scope is Scope.CELL:
                 return self.env.get(e.name, ANY)
+            if e.scope is Scope.GLOBAL:
+                return ANY if self.genv is None else self.genv.get(e.name, ANY)
             if e.scope is Scope.UNIVERSAL:
                 if e.name in ("True", "False"):
                     return "bool"
@@ -150,6 +171,8 @@ class _Typer:
                 fn = fn.x
             if type(fn) is s.Ident and fn.scope is Scope.UNIVERSAL:
                 return CALL_RESULT.get(fn.name, ANY)
+            if type(fn) is s.Ident and fn.scope is Scope.GLOBAL and self.calls is not None:
+                return self.calls.get(fn.name, ANY)
             if type(fn) is s.DotExpr:
                 recv = self.typeof(fn.x)
                 if recv is None:
@@ -239,9 +262,20 @@ def _bind_target(target: s.Expr, value: s.Expr | None, out: list) -> None:
     # x[i] = v and x.f = v bind no local
 
 
-def function_types(fn: s.Function) -> dict[str, str]:
-    """The known type of each local of `fn` that always holds one type."""
-    env: dict[str, str | None] = {}
+def function_types(
+    fn: s.Function,
+    params: dict[str, str] | None = None,
+    genv: dict[str, str | None] | None = None,
+    calls: dict[str, str | None] | None = None,
+) -> dict[str, str]:
+    """The known type of each local of `fn` that always holds one type.
+
+    `params` gives the types of parameters known from every call (a global
+    def's specialized clone, see `module_types`); the others are unknown.
+    """
+    # every local starts at the bottom (no value seen); `_bindings` sees every
+    # statement that can bind one, so a local left there is never bound
+    env: dict[str, str | None] = dict.fromkeys(fn.locals)
     for p in fn.params:
         if p.name is None:
             continue
@@ -250,10 +284,15 @@ def function_types(fn: s.Function) -> dict[str, str]:
         elif p.kind is s.ParamKind.STARSTAR:
             env[p.name.name] = "dict"
         else:
-            env[p.name.name] = ANY
+            env[p.name.name] = (params or {}).get(p.name.name, ANY)
+    _settle(fn.body, env, _Typer(env, genv, calls))
+    return {k: v for k, v in env.items() if v is not None and v != ANY}
+
+
+def _settle(stmts: list[s.Stmt], env: dict[str, str | None], typer: _Typer) -> None:
+    """Join into `env` the type of every binding in `stmts`, to a fixpoint."""
     sites: list = []
-    _bindings(fn.body, sites)
-    typer = _Typer(env)
+    _bindings(stmts, sites)
     for _ in range(len(sites) * 3 + 3):  # each local can change at most twice
         changed = False
         for name, how in sites:
@@ -270,7 +309,285 @@ def function_types(fn: s.Function) -> dict[str, str]:
                 changed = True
         if not changed:
             break
-    return {k: v for k, v in env.items() if v is not None and v != ANY}
+
+
+# ---------------------------------------------------------------- the module
+
+
+class ModuleTypes:
+    """What `module_types` learns about a whole file.
+
+    - `globals`: the type of each global that always holds one type (the join
+      of every binding of it: a global is bound only by top-level statements
+      of its own file, and a read before its binding fails).
+    - The *specialized world* is the top level and the clones: there, a
+      direct call `f(...)` of a global def (bound once, by a top-level `def`)
+      calls `f`'s clone, compiled with `params[f]`: the join, over every such
+      call, of the type of the argument each parameter receives (its
+      default's when a call leaves it out). Nothing else calls a clone, so
+      those types hold wherever the clone runs; its Function value (what
+      escapes, and what nested functions and the plain defs call) stays the
+      generic compile, with unknown parameters.
+    - `returns[f]`: the type of every value the clone returns.
+    - `clones`: the defs worth a clone (a parameter of known type, or calls of
+      global defs whose results get typed).
+    """
+
+    __slots__ = ("clones", "globals", "params", "returns")
+
+    def __init__(self) -> None:
+        self.globals: dict[str, str] = {}
+        self.params: dict[str, dict[str, str]] = {}
+        self.returns: dict[str, str] = {}
+        self.clones: set[str] = set()
+
+
+def _falls_through(stmts: list[s.Stmt]) -> bool:
+    """Whether control may reach the end of `stmts` (an implicit `return None`)."""
+    if not stmts:
+        return True
+    last = stmts[-1]
+    if type(last) is s.ReturnStmt:
+        return False
+    if type(last) is s.IfStmt:
+        return _falls_through(last.then) or _falls_through(last.else_)
+    return True
+
+
+def _bind_args(fn: s.Function, call: s.CallExpr, typeof) -> dict[str, str | None]:
+    """The type each named parameter of `fn` receives from `call` (ANY when unknown)."""
+    out: dict[str, str | None] = {}
+    named = [p for p in fn.params if p.kind is s.ParamKind.NORMAL]
+    if any(a.kind in (s.ArgKind.STAR, s.ArgKind.STARSTAR) for a in call.args):
+        return {p.name.name: ANY for p in named}
+    npos = 0
+    for p in fn.params:
+        if p.kind is not s.ParamKind.NORMAL:
+            break
+        npos += 1
+    positional = [a for a in call.args if a.kind is s.ArgKind.POSITIONAL]
+    for p, a in zip(named[:npos], positional, strict=False):
+        out[p.name.name] = typeof(a.value)
+    for a in call.args:
+        if a.kind is s.ArgKind.KEYWORD and any(p.name.name == a.name for p in named):
+            out[a.name] = join(out.get(a.name), typeof(a.value))
+    return out
+
+
+class _CallScan:
+    """Every direct call of a global def in a body (not in nested functions),
+    with a typer that sees the comprehension variables in scope."""
+
+    def __init__(self, defs: dict[str, s.Function], typer: _Typer, found: list, hot: bool):
+        self.defs = defs
+        self.typer = typer
+        self.found = found  # (def name, call, typer, hot)
+        self.hot = hot  # inside a function body or a loop (else straight top-level code)
+
+    def stmts(self, stmts: list[s.Stmt]) -> None:
+        for st in stmts:
+            t = type(st)
+            if t is s.ExprStmt:
+                self.expr(st.x)
+            elif t is s.AssignStmt:
+                self.expr(st.lhs)
+                self.expr(st.rhs)
+            elif t is s.ReturnStmt:
+                if st.value is not None:
+                    self.expr(st.value)
+            elif t is s.IfStmt:
+                self.expr(st.cond)
+                self.stmts(st.then)
+                self.stmts(st.else_)
+            elif t is s.ForStmt or t is s.WhileStmt:
+                if t is s.ForStmt:
+                    self.expr(st.target)
+                    self.expr(st.iter)
+                hot, self.hot = self.hot, True
+                if t is s.WhileStmt:
+                    self.expr(st.cond)
+                self.stmts(st.body)
+                self.hot = hot
+            elif t is s.DefStmt:
+                for p in st.function.params:
+                    if p.default is not None:
+                        self.expr(p.default)
+
+    def expr(self, e) -> None:
+        t = type(e)
+        if t is s.CallExpr:
+            fn = _unparen(e.fn)
+            if type(fn) is s.Ident and fn.scope is Scope.GLOBAL and fn.name in self.defs:
+                self.found.append((fn.name, e, self.typer, self.hot))
+            self.expr(e.fn)
+            for a in e.args:
+                self.expr(a.value)
+        elif t is s.Comprehension:
+            first = e.clauses[0]
+            self.expr(first.iter)  # evaluated outside the comprehension's scope
+            inner = dict(self.typer.env)
+            for n, ct in comprehension_types(e).items():
+                inner[n] = ct if ct is not None else ANY
+            saved, hot = self.typer, self.hot
+            self.typer = _Typer(inner, saved.genv, saved.calls)
+            self.hot = True
+            for i, cl in enumerate(e.clauses):
+                if type(cl) is s.ForClause:
+                    if i:
+                        self.expr(cl.iter)
+                else:
+                    self.expr(cl.cond)
+            if type(e.body) is s.DictEntry:
+                self.expr(e.body.key)
+                self.expr(e.body.value)
+            else:
+                self.expr(e.body)
+            self.typer, self.hot = saved, hot
+        elif t is s.LambdaExpr:
+            for p in e.function.params:
+                if p.default is not None:
+                    self.expr(p.default)
+        elif t is s.BinaryExpr:
+            self.expr(e.x)
+            self.expr(e.y)
+        elif t is s.UnaryExpr or t is s.ParenExpr or t is s.DotExpr:
+            self.expr(e.x)
+        elif t is s.IndexExpr:
+            self.expr(e.x)
+            self.expr(e.index)
+        elif t is s.SliceExpr:
+            for x in (e.x, e.lo, e.hi, e.step):
+                if x is not None:
+                    self.expr(x)
+        elif t is s.ListExpr or t is s.TupleExpr:
+            for x in e.elts:
+                self.expr(x)
+        elif t is s.DictExpr:
+            for en in e.entries:
+                self.expr(en.key)
+                self.expr(en.value)
+        elif t is s.CondExpr:
+            self.expr(e.cond)
+            self.expr(e.then)
+            self.expr(e.else_)
+
+
+def _returns_of(stmts: list[s.Stmt], out: list) -> None:
+    """The value of every `return` in `stmts` (None for a bare one), not in nested defs."""
+    for st in stmts:
+        t = type(st)
+        if t is s.ReturnStmt:
+            out.append(st.value)
+        elif t is s.IfStmt:
+            _returns_of(st.then, out)
+            _returns_of(st.else_, out)
+        elif t is s.ForStmt or t is s.WhileStmt:
+            _returns_of(st.body, out)
+
+
+def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
+    """Types of globals and of the global defs' clones (see `ModuleTypes`).
+
+    `defs` are the global defs bound once (no `globalreassign`). A fixpoint:
+    parameter types come from the calls in the top level and in the clones,
+    whose locals' types depend on parameter and return types in turn. Every
+    type only grows (unknown -> one type -> ANY), so it ends.
+    """
+    mt = ModuleTypes()
+    genv: dict[str, str | None] = dict.fromkeys(file.globals)
+    # Which defs may get a clone, from the calls alone: called in a loop of the
+    # top level, or in a def that may get one; or called and calling defs.
+    # None: then only the globals' types are wanted (one pass, calls unknown).
+    top_calls: list = []
+    _CallScan(defs, _Typer({}), top_calls, False).stmts(file.stmts)
+    inner: dict[str, list] = {}
+    for f, fn in defs.items():
+        inner[f] = []
+        _CallScan(defs, _Typer({}), inner[f], True).stmts(fn.body)
+    reached = {c[0] for c in top_calls}
+    todo = [c[0] for c in top_calls if c[3]] + [f for f in reached if inner[f]]
+    maybe: set[str] = set()
+    while todo:
+        f = todo.pop()
+        if f not in maybe:
+            maybe.add(f)
+            todo.extend(c[0] for c in inner[f])
+    if not maybe:
+        _settle(file.stmts, genv, _Typer(genv, genv, None))
+        mt.globals = {k: v for k, v in genv.items() if v is not None and v != ANY}
+        return mt
+    params: dict[str, dict[str, str | None]] = {f: {} for f in defs}
+    rets: dict[str, str | None] = dict.fromkeys(defs)
+    called: set[str] = set()
+    hot: set[str] = set()  # called in a loop or in a function (see the clones below)
+    for _ in range(64):
+        before = (dict(genv), {f: dict(p) for f, p in params.items()}, dict(rets), set(called))
+        calls = dict(rets)  # (None: no value known yet, the bottom)
+        top = _Typer(genv, genv, calls)
+        _settle(file.stmts, genv, top)
+        found: list = []
+        _CallScan(defs, top, found, False).stmts(file.stmts)
+        for f, fn in defs.items():
+            if f not in called:
+                continue
+            ptypes = params[f]
+            env: dict[str, str | None] = dict.fromkeys(fn.locals)
+            typer = _Typer(env, genv, calls)
+            for p in fn.params:
+                if p.name is not None:
+                    if p.kind is s.ParamKind.STAR:
+                        env[p.name.name] = "tuple"
+                    elif p.kind is s.ParamKind.STARSTAR:
+                        env[p.name.name] = "dict"
+                    else:
+                        env[p.name.name] = ptypes.get(p.name.name)
+            _settle(fn.body, env, typer)
+            vals: list = []
+            _returns_of(fn.body, vals)
+            r = rets[f]
+            for v in vals:
+                r = join(r, "none" if v is None else typer.typeof(v))
+            if _falls_through(fn.body):
+                r = join(r, "none")
+            rets[f] = r
+            _CallScan(defs, typer, found, True).stmts(fn.body)
+        hot.clear()
+        for f, call, typer, is_hot in found:
+            called.add(f)
+            if is_hot:
+                hot.add(f)
+            fn = defs[f]
+            got = _bind_args(fn, call, typer.typeof)
+            for p in fn.params:
+                if p.kind is not s.ParamKind.NORMAL:
+                    continue
+                n = p.name.name
+                if n in got:
+                    t = got[n]
+                elif p.default is not None:
+                    t = _Typer(genv, genv, None).typeof(p.default)
+                else:
+                    t = ANY  # a missing argument: the call fails
+                params[f][n] = join(params[f].get(n), t)
+        if (dict(genv), {f: dict(p) for f, p in params.items()}, dict(rets), called) == before:
+            break
+    else:  # pragma: no cover - the lattice is finite; never reached
+        return ModuleTypes()
+    mt.globals = {k: v for k, v in genv.items() if v is not None and v != ANY}
+    for f in called:
+        ps = {n: t for n, t in params[f].items() if t is not None and t != ANY}
+        mt.params[f] = ps
+        r = rets[f]
+        if r is not None and r != ANY:
+            mt.returns[f] = r
+    # A clone costs a second compile of its def: worth it where it may run
+    # often (called in a loop, or in a function) and differs from the
+    # original (a parameter of known type), and for a def that calls global
+    # defs (`main`): its calls then reach their clones.
+    for f in called:
+        if (f in hot and mt.params[f]) or inner[f]:
+            mt.clones.add(f)
+    return mt
 
 
 def comprehension_types(c: s.Comprehension) -> dict[str, str | None]:

@@ -640,6 +640,26 @@ def _module_globals(
     return g
 
 
+def link_defs(g: dict[str, Any], cm: _compiler.CompiledModule) -> None:
+    """Rebind the globals direct calls use (`$fn_F`, `$fs_F`) from the module's
+    Function values: after a snapshot is restored, the statements that bound
+    them do not run again.
+
+    A clone (compiler.compile_clones) is rebuilt from its code object with the
+    original's defaults: it shares them, as it did when first defined.
+    """
+    for name, (_, clone) in cm.direct_defs.items():
+        f = g.get(cm.pyname[name])
+        if type(f) is not Function:
+            continue
+        g["$fn_" + name] = f.fn
+        if clone is not None:
+            co = cm.by_index[clone]
+            c = types.FunctionType(co, g, co.co_name, f.fn.__defaults__)
+            c.__kwdefaults__ = f.fn.__kwdefaults__
+            g["$fs_" + name] = c
+
+
 def _make_loader(ctx: ThreadContext, filename: str):
     def _load(module: str):
         if ctx.load is None:

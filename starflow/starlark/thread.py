@@ -433,6 +433,7 @@ class Thread:
         ctx.max_steps = state.max_steps
         ctx.budget.reset(None if state.max_steps is None else state.max_steps - state.steps)
         self._globals.update(state.globals)
+        machine.link_defs(self._globals, self._cm)
         st = self._st
         ex = state.extra
         st.phase = ex.get("phase", "entry")

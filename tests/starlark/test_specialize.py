@@ -1,0 +1,268 @@
+"""Module-wide type inference and the clones of global defs (infer.module_types).
+
+A direct call of a global def from the top level or from a clone runs the
+def's clone, compiled with the parameter types every such call gives it.
+These tests compare each program with the plain compile (no clones, no
+global types): same value, or the same error at the same place.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from starflow.starlark import (
+    Finished,
+    StarlarkError,
+    Suspended,
+    Thread,
+    exec_file,
+    external,
+    infer,
+    machine,
+    parser,
+    resolve,
+    to_python,
+    universe,
+)
+from starflow.starlark import compiler as compiler_mod
+from starflow.starlark import syntax as s
+
+
+def run(src: str, specialize: bool, options=None) -> str:
+    saved = compiler_mod.SPECIALIZE
+    compiler_mod.SPECIALIZE = specialize
+    machine._CACHE.clear()
+    try:
+        g = exec_file("m.star", src, options=options)
+        return repr(to_python(g.get("result")))
+    except StarlarkError as e:
+        return f"error: {e}"
+    finally:
+        compiler_mod.SPECIALIZE = saved
+        machine._CACHE.clear()
+
+
+def same(src: str, options=None) -> str:
+    want = run(src, False, options)
+    got = run(src, True, options)
+    assert got == want, src
+    return got
+
+
+def module_types(src: str) -> infer.ModuleTypes:
+    f = parser.parse("m.star", src)
+    uni = universe.universe(frozenset({"set"}))
+    f.extra["candidate_names"] = sorted(uni)
+    resolve.resolve_file(f, lambda n: False, uni.__contains__, frozenset())
+    defs = {st.name.name: st.function for st in f.stmts if type(st) is s.DefStmt}
+    return infer.module_types(f, defs)
+
+
+# ---------------------------------------------------------------- what is inferred
+
+
+def test_parameter_and_return_types_come_from_every_call():
+    mt = module_types(
+        "def add(a, b):\n    return a + b\n"
+        "def scale(x, k=3):\n    return x * k\n"
+        "def main():\n"
+        "    t = 0\n"
+        "    for i in range(10):\n"
+        "        t = add(t, scale(i)) + scale(x=i, k=2)\n"
+        "    return t\n"
+        "result = main()\n"
+    )
+    assert mt.params["add"] == {"a": "int", "b": "int"}
+    assert mt.params["scale"] == {"x": "int", "k": "int"}
+    assert mt.returns["add"] == "int"
+    assert mt.returns["main"] == "int"
+    assert mt.globals["result"] == "int"
+    assert {"add", "scale", "main"} <= mt.clones
+
+
+def test_a_parameter_given_two_types_is_unknown():
+    mt = module_types(
+        "def f(a):\n    return a\n"
+        "def main():\n    return [f(i) for i in range(3)] + [f('x')]\n"
+        "result = main()\n"
+    )
+    assert "a" not in mt.params["f"]
+    assert "f" not in mt.returns
+
+
+def test_a_bool_is_not_an_int():
+    mt = module_types(
+        "def f(a):\n    return a + 1\n"
+        "def main():\n    for i in range(3):\n        f(i)\n    return f(True)\n"
+        "result = main()\n"
+    )
+    assert "a" not in mt.params["f"]
+
+
+def test_star_arguments_make_every_parameter_unknown():
+    mt = module_types(
+        "def f(a, b):\n    return a + b\n"
+        "def main():\n    f(1, 2)\n    return f(*[1, 2])\n"
+        "result = main()\n"
+    )
+    assert mt.params["f"] == {}
+
+
+def test_a_def_called_only_once_at_the_top_level_gets_no_clone():
+    # a clone costs a second compile: not for code that runs once
+    mt = module_types("def f(a):\n    return a + 1\nx = f(1)\nY = 2\n")
+    assert mt.clones == set()
+    assert mt.globals["Y"] == "int"
+
+
+def test_global_types_join_every_binding():
+    mt = module_types("A = 1\nB = 'x'\nC = [1]\nD = {}\ndef f():\n    return A\nE = f()\n")
+    assert mt.globals["A"] == "int"
+    assert mt.globals["B"] == "str"
+    assert mt.globals["C"] == "list"
+    assert mt.globals["D"] == "dict"
+
+
+# ---------------------------------------------------------------- same behaviour
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        # recursion is refused in the clone as in the original
+        "def f(n):\n    return f(n - 1) if n else 0\n"
+        "def main():\n    return [f(i) for i in range(3)]\nresult = main()\n",
+        # ... and allowed with the option
+        "def f(n):\n    return f(n - 1) + n if n else 0\n"
+        "def main():\n    return [f(i) for i in range(5)]\nresult = main()\n",
+        # division by zero of two known ints
+        "def d(a, b):\n    return a // b + a % b\n"
+        "def main():\n    return [d(i, 3 - i) for i in range(5)]\nresult = main()\n",
+        # defaults are the original's objects: a mutated default is shared
+        "def f(x, acc=[]):\n    acc.append(x)\n    return len(acc)\n"
+        "def main():\n    return [f(i) for i in range(3)]\nresult = (main(), f(9))\n",
+        # keyword-only parameters and their defaults
+        "def f(a, *args, k=2, **kw):\n    return a * k + len(args) + len(kw)\n"
+        "def main():\n    return [f(i, 1, 2, k=i, z=1) + f(i) for i in range(4)]\n"
+        "result = main()\n",
+        # a wrong call fails with the same message
+        "def f(a, b):\n    return a + b\n"
+        "def main():\n    return [f(i, i) for i in range(3)] + [f(1)]\nresult = main()\n",
+        "def f(a, b):\n    return a + b\n"
+        "def main():\n    return [f(i, c=i) for i in range(3)]\nresult = main()\n",
+        # a def called before it is bound
+        "def main():\n    return [g(i) for i in range(3)]\nresult = main()\n"
+        "def g(a):\n    return a\n",
+        # an escaped def runs the original, whatever it is given
+        "def f(a):\n    return a * 2\n"
+        "def main():\n    return [f(i) for i in range(3)] + sorted(['b', 'a'], key=f)\n"
+        "result = main()\n",
+        # shifts, big ints, unary minus on known ints
+        "def sh(a, n):\n    return (a << n) - (-a >> 1) + ~a\n"
+        "def main():\n    return [sh(i, 70) for i in range(-2, 3)] + [sh(1, -1)]\n"
+        "result = main()\n",
+    ],
+)
+def test_clones_behave_as_the_original(src):
+    options = {"recursion"} if "+ n if n" in src else None
+    same(src, options)
+
+
+VALUES = ["1", "-3", "0", "2.5", "True", "False", "None", '"ab"', "[1, 2]", "(1,)", "{1: 2}"]
+OPS = [
+    "a + b",
+    "a - b",
+    "a * b",
+    "a // b",
+    "a % b",
+    "a < b",
+    "a == b",
+    "a and b",
+    "-a",
+    "a << 2",
+    "a & b",
+    "str(a) + str(b)",
+    "[a, b][0]",
+    "a if a else b",
+    "len([a, b])",
+]
+
+
+@st.composite
+def programs(draw) -> str:
+    lines = []
+    names = []
+    for k in range(draw(st.integers(1, 4))):
+        name = f"f{k}"
+        default = draw(st.sampled_from(VALUES))
+        lines.append(f"def {name}(a, b = {default}):")
+        lines.append("    t = a")
+        for _ in range(draw(st.integers(1, 3))):
+            op = draw(st.sampled_from(OPS))
+            kind = draw(st.sampled_from(["assign", "loop", "call", "ret"]))
+            if kind == "assign":
+                lines.append(f"    t = {op}")
+            elif kind == "loop":
+                lines.append(f"    for i in range({draw(st.integers(0, 3))}):")
+                lines.append(f"        t = {op.replace('b', 'i')}")
+            elif kind == "call" and names:
+                callee = draw(st.sampled_from(names))
+                arg = draw(st.sampled_from(["a", "b", "t", *VALUES]))
+                lines.append(f"    t = {callee}({arg}, b = t)")
+            else:
+                lines.append(f"    if a == {draw(st.sampled_from(VALUES))}:")
+                lines.append(f"        return {op}")
+        lines.append(draw(st.sampled_from(["    return t", "    return (t, a)", "    t = 0"])))
+        names.append(name)
+    lines.append("def main():")
+    lines.append("    out = []")
+    for _ in range(draw(st.integers(1, 4))):
+        callee = draw(st.sampled_from(names))
+        args = draw(st.lists(st.sampled_from(VALUES), min_size=1, max_size=2))
+        if draw(st.booleans()):
+            lines.append("    for i in range(3):")
+            lines.append(f"        out.append({callee}(i, {args[0]}))")
+        else:
+            lines.append(f"    out.append({callee}({', '.join(args)}))")
+    lines.append("    return out")
+    lines.append("result = main()")
+    return "\n".join(lines) + "\n"
+
+
+@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(programs())
+def test_generated_programs_agree_with_the_plain_compile(src):
+    same(src)
+
+
+# ---------------------------------------------------------------- suspension
+
+
+def test_a_thread_suspended_in_a_clone_restores_and_resumes():
+    src = (
+        "def step(i, acc):\n"
+        "    return acc + ask(i) * i\n"
+        "def walk(n):\n"
+        "    t = 0\n"
+        "    for i in range(n):\n"
+        "        t = step(i, t)\n"
+        "    return t\n"
+        "EARLY = walk(2)\n"
+        "def main(n):\n"
+        "    return EARLY + walk(n)\n"
+    )
+    pre = {"ask": external("ask")}
+    t = Thread.start("w.star", src, predeclared=pre, args=(3,))
+    r = t.resume()
+    asked = []
+    while isinstance(r, Suspended):
+        asked.append(to_python(r.args[0]))
+        blob = t.snapshot()
+        t = Thread.restore(blob, "w.star", src, predeclared=pre)
+        r = t.resume(to_python(r.args[0]) + 10)
+    assert isinstance(r, Finished)
+    # walk(2) at the top level (clones), then main's walk(3) (the original)
+    assert asked == [0, 1, 0, 1, 2]
+    assert to_python(r.value) == (0 * 10 + 1 * 11) + (0 * 10 + 1 * 11 + 2 * 12)
