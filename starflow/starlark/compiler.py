@@ -131,6 +131,8 @@ def _method_owners(name: str) -> tuple[str, ...]:
         names = {str: "str", bytes: "bytes", List: "list", Dict: "dict", Set: "set"}
         owners: dict[str, list[str]] = {}
         for t, tbl in ops._tables().items():
+            if t not in names:
+                continue  # (IterList and the like: their base's methods)
             for m in tbl:
                 owners.setdefault(m, []).append(names[t])
         _OWNERS = {m: tuple(ts) for m, ts in owners.items()}
@@ -788,12 +790,10 @@ class Compiler:
         """`x[i] = v` natively for a mutable dict with a str or int key, or a
         mutable list with an int index; `slow` ($setindex) otherwise.
 
-            if type(x) is $Dict:
-                if type(i) in $KEY_NATIVE and not x.frozen and not x.itercount:
-                    x[i] = v
-                else: $setindex(x, i, v)
-            elif type(x) is $List and type(i) is $int and not x.frozen and not x.itercount:
-                try: x[i] = v                     (zero-cost unless out of range)
+            if type(x) is $Dict and type(i) in $KEY_NATIVE:
+                x[i] = v
+            elif type(x) is $List and type(i) is $int:   (a List may change:
+                try: x[i] = v                             values.List)
                 except IndexError: $setindex(...)  (raises Starlark's error)
             else: $setindex(x, i, v)
 
@@ -803,14 +803,6 @@ class Compiler:
         # (`slow` and `store` appear in several branches: compile() takes shared
         # nodes, and no resume transformation rewrites a statement without a site)
         kx, ki = self.known(x), self.known(i)
-
-        def attr(n):
-            return self.at(
-                py.UnaryOp(
-                    op=py.Not(),
-                    operand=self.at(py.Attribute(value=self.name(x.id), attr=n, ctx=py.Load())),
-                )
-            )
 
         def is_type(e, tname):
             return self.at(
@@ -827,40 +819,30 @@ class Compiler:
         store = self.at(
             py.Assign(targets=[self.at(py.Subscript(value=x, slice=i, ctx=py.Store()))], value=v)
         )
-        # dict
-        dtests = [attr("frozen"), attr("itercount")]
+        dtests = [is_type(x, "$Dict")]
         if ki not in ("int", "str"):
-            dtests.insert(
-                0,
+            dtests.append(
                 self.at(
                     py.Compare(
                         left=self.call("$type", i),
                         ops=[py.In()],
                         comparators=[self.name("$KEY_NATIVE")],
                     )
-                ),
+                )
             )
-        dict_path = [self.at(py.If(test=all_of(dtests), body=[store], orelse=[slow]))]
-        # list
-        ltests = [attr("frozen"), attr("itercount")]
+        ltests = [is_type(x, "$List")]
         if ki != "int":
-            ltests.insert(0, is_type(i, "$int"))
+            ltests.append(is_type(i, "$int"))
         handler = self.at(py.ExceptHandler(type=self.name("$IndexError"), name=None, body=[slow]))
         fast = self.at(py.Try(body=[store], handlers=[handler], orelse=[], finalbody=[]))
         if kx == "dict":
-            return dict_path
+            return [self.at(py.If(test=all_of(dtests), body=[store], orelse=[slow]))]
         if kx == "list":
             return [self.at(py.If(test=all_of(ltests), body=[fast], orelse=[slow]))]
         if kx is not None:
             return [slow]
-        list_path = self.at(
-            py.If(
-                test=all_of([is_type(x, "$List"), *ltests]),
-                body=[fast],
-                orelse=[slow],
-            )
-        )
-        return [self.at(py.If(test=is_type(x, "$Dict"), body=dict_path, orelse=[list_path]))]
+        list_path = self.at(py.If(test=all_of(ltests), body=[fast], orelse=[slow]))
+        return [self.at(py.If(test=all_of(dtests), body=[store], orelse=[list_path]))]
 
     def for_stmt(self, st: s.ForStmt) -> list[py.stmt]:
         pre: list[py.stmt] = []
@@ -952,33 +934,38 @@ class Compiler:
     ) -> tuple[list[py.stmt], list[py.stmt]]:
         """The statements that start and end iterating `tv`, inline.
 
+        A list or dict cannot change while a loop iterates it: its class
+        becomes IterList/IterDict for the loop (values.List).
+
             $ty = type($it)
-            if $ty is $List or $ty is $Dict:      # the guarded containers
-                if not $it.frozen: $it.itercount += 1
+            if $ty is $List:                      # a list that may change
+                $it.__class__ = $IterList
                 $k = len($it) < 16 or not $take(len($it))
+            elif $ty is $Dict: ... likewise
             elif $ty is $tuple or $ty is $range:  # immutable: no guard
                 $k = len($it) < 16 or not $take(len($it))
             else:
-                $iterate($it)                     # a set, another iterable, or an error
-                $k = True
+                $iterate($it)                     # frozen, already iterated, a set,
+                $k = True                         # another iterable, or an error
             ...
             finally: the guard released likewise ($iter_done for the rest)
 
         `$k` (only for a loop that may pay up front, see `loop`) says that it
         did not: a short loop (under 16 iterations, where paying would cost
         more than counting) or a budget too small. A known type (infer.py)
-        keeps only its branch. Measured: two helper calls per loop were
-        ~40% of a 3-element loop.
+        keeps only its branches.
+
+        A loop that may suspend releases its guard from the container's
+        class, not from `$ty`: a resumed loop took its guard again through
+        `$resume_iter`, and a snapshot leaves `$ty` locals out. A loop that
+        cannot suspend calls no host function, so nothing can freeze its
+        container meanwhile: `$ty` says what to undo.
         """
         it = lambda: self.name(tv)  # noqa: E731
 
-        def bump(op) -> py.stmt:
-            frozen = self.at(py.Attribute(value=it(), attr="frozen", ctx=py.Load()))
-            count = self.at(py.Attribute(value=it(), attr="itercount", ctx=py.Store()))
-            inc = self.at(py.AugAssign(target=count, op=op, value=self.const(1)))
-            return self.at(
-                py.If(test=self.at(py.UnaryOp(op=py.Not(), operand=frozen)), body=[inc], orelse=[])
-            )
+        def set_class(cls: str) -> py.stmt:
+            target = self.at(py.Attribute(value=it(), attr="__class__", ctx=py.Store()))
+            return self.at(py.Assign(targets=[target], value=self.name(cls)))
 
         def pay() -> list[py.stmt]:
             if kflag is None:
@@ -999,61 +986,67 @@ class Compiler:
                 out.append(self.assign(kflag, self.const(True)))
             return out
 
-        if kt in ("list", "dict"):
-            return [bump(py.Add()), *pay()], [bump(py.Sub())]
         if kt in ("tuple", "range"):
             return pay(), []
-        if kt is not None:
+        if kt is not None and kt not in ("list", "dict"):
             return other("$iterate"), other("$iter_done")
-        # the type in a local. A suspension leaves `$ty` locals out of the
-        # snapshot (a type is not a Starlark value), so a loop that may suspend
-        # takes the type again where it releases the guard.
         ty = self.ctx.temp("$ty")
         self.ctx.loop_type = ty
 
-        def is_(*types: str) -> py.expr:
+        def is_(*types: str, subject: py.expr | None = None) -> py.expr:
             tests = [
                 self.at(
                     py.Compare(
-                        left=self.name(ty),
+                        left=subject if subject is not None else self.name(ty),
                         ops=[py.Is()],
                         comparators=[self.name(t)],
                     )
                 )
                 for t in types
             ]
-            return self.at(py.BoolOp(op=py.Or(), values=tests))
+            return tests[0] if len(tests) == 1 else self.at(py.BoolOp(op=py.Or(), values=tests))
 
-        start = [
-            self.assign(ty, self.call("$type", it())),
-            self.at(
-                py.If(
-                    test=is_("$List", "$Dict"),
-                    body=[bump(py.Add()), *pay()],
-                    orelse=[
-                        self.at(
-                            py.If(
-                                test=is_("$tuple", "$range"),
-                                body=pay() or [self.at(py.Pass())],
-                                orelse=other("$iterate"),
-                            )
+        def chain(branches: list[tuple[py.expr, list[py.stmt]]], last: list[py.stmt]):
+            out = last
+            for test, body in reversed(branches):
+                out = [self.at(py.If(test=test, body=body or [self.at(py.Pass())], orelse=out))]
+            return out
+
+        kinds = [("$List", "$IterList"), ("$Dict", "$IterDict")]
+        if kt == "list":
+            kinds = kinds[:1]
+        elif kt == "dict":
+            kinds = kinds[1:]
+        branches = [(is_(idle), [set_class(busy), *pay()]) for idle, busy in kinds]
+        if kt is None:
+            branches.append((is_("$tuple", "$range"), pay()))
+        start = [self.assign(ty, self.call("$type", it())), *chain(branches, other("$iterate"))]
+        if not may_suspend:
+            ends = [(is_(idle), [set_class(idle)]) for idle, _ in kinds]
+            if kt is None:
+                ends.append((is_("$tuple", "$range"), []))
+            end = chain(ends, other("$iter_done"))
+        else:
+            # from the class: `if type($it) is $IterList and not $NESTED: ...`
+            now = lambda: self.call("$type", it())  # noqa: E731
+            ends = [
+                (
+                    self.at(
+                        py.BoolOp(
+                            op=py.And(),
+                            values=[
+                                is_(busy, subject=now()),
+                                self.at(py.UnaryOp(op=py.Not(), operand=self.name("$NESTED"))),
+                            ],
                         )
-                    ],
+                    ),
+                    [set_class(idle)],
                 )
-            ),
-        ]
-        not_seq = self.at(py.UnaryOp(op=py.Not(), operand=is_("$tuple", "$range")))
-        again = [self.assign(ty, self.call("$type", it()))] if may_suspend else []
-        end = [
-            *again,
-            self.at(
-                py.If(
-                    test=is_("$List", "$Dict"),
-                    body=[bump(py.Sub())],
-                    orelse=[self.at(py.If(test=not_seq, body=other("$iter_done"), orelse=[]))],
-                )
-            ),
-        ]
+                for idle, busy in kinds
+            ]
+            if kt is None:
+                ends.append((is_("$tuple", "$range", subject=now()), []))
+            end = chain(ends, other("$iter_done"))
         return start, end
 
     def while_stmt(self, st: s.WhileStmt) -> list[py.stmt]:
@@ -1422,7 +1415,7 @@ class Compiler:
     def int_bound(self, v: py.expr) -> py.expr:
         return self.at(
             py.Compare(
-                left=self.at(py.UnaryOp(op=py.USub(), operand=self.name("$BIG"))),
+                left=self.name("$NBIG"),
                 ops=[py.Lt(), py.Lt()],
                 comparators=[v, self.name("$BIG")],
             )
@@ -1898,6 +1891,16 @@ class Compiler:
                 fast = py.Call(
                     func=self.name(direct), args=[self.name(fk), *args], keywords=keywords
                 )
+                if (
+                    owner == "list"
+                    and fn.name == "append"
+                    and len(args) == 1
+                    and not keywords
+                    and type(args[0]) is not py.Starred
+                ):
+                    # a List (not IterList or FrozenList) may change: Python's append
+                    attr = self.at(py.Attribute(value=self.name(fk), attr="append", ctx=py.Load()))
+                    fast = py.Call(func=attr, args=args, keywords=[])
                 is_owner = self.at(
                     py.Compare(
                         left=self.call("$type", self.name(fk)),
@@ -1991,8 +1994,8 @@ class Compiler:
         when the receiver may change (or the key is a str or int); `helper`,
         the built-in's implementation, otherwise (it words every error).
 
-            x.append(v) if not x.frozen and not x.itercount else helper
-            x.pop() if x and not x.frozen and not x.itercount else helper
+            x.append(v) if type(x) is $List else helper     (values.List)
+            x.pop() if x and type(x) is $List else helper
             x.get(k, d) if type(k) in $KEY_NATIVE else helper
 
         Measured: see the commit.
@@ -2004,22 +2007,17 @@ class Compiler:
             attr = self.at(py.Attribute(value=x, attr=name, ctx=py.Load()))
             return self.at(py.Call(func=attr, args=args, keywords=[]))
 
-        def mutable() -> list[py.expr]:
-            return [
-                self.at(
-                    py.UnaryOp(
-                        op=py.Not(),
-                        operand=self.at(py.Attribute(value=x, attr=a, ctx=py.Load())),
-                    )
+        def mutable() -> py.expr:
+            return self.at(
+                py.Compare(
+                    left=self.call("$type", x), ops=[py.Is()], comparators=[self.name("$List")]
                 )
-                for a in ("frozen", "itercount")
-            ]
+            )
 
         if recv == "list" and name == "append" and len(args) == 1:
-            test = self.at(py.BoolOp(op=py.And(), values=mutable()))
-            return self.at(py.IfExp(test=test, body=method(args), orelse=helper))
+            return self.at(py.IfExp(test=mutable(), body=method(args), orelse=helper))
         if recv == "list" and name == "pop" and not args:
-            test = self.at(py.BoolOp(op=py.And(), values=[x, *mutable()]))
+            test = self.at(py.BoolOp(op=py.And(), values=[x, mutable()]))
             return self.at(py.IfExp(test=test, body=method([]), orelse=helper))
         if recv == "dict" and name == "get" and len(args) in (1, 2):
             k = args[0]

@@ -17,7 +17,7 @@ import math
 import threading
 
 from .errors import EvalError
-from .values import Builtin, Dict, List, Set, type_name
+from .values import BASE, Builtin, Dict, List, Set, type_name
 
 __all__ = [
     "format_float",
@@ -254,11 +254,10 @@ _KIND: dict[type, int] = {
     list: _K_LIST,
     dict: _K_DICT,
     range: _K_RANGE,
-    List: _K_LIST,
-    Dict: _K_DICT,
-    Set: _K_SET,
     Builtin: _K_BUILTIN,
 }
+for _t, _base in BASE.items():
+    _KIND[_t] = {List: _K_LIST, Dict: _K_DICT, Set: _K_SET}[_base]
 
 _COMMA = _Text(", ")
 _COLON = _Text(": ")
@@ -594,7 +593,7 @@ def percent_format(fmt: str, x: object) -> str:
             if k < 0:
                 raise EvalError("incomplete format key")
             key = fmt[i + 1 : k]
-            if not isinstance(x, dict) or type(x) is Set:
+            if not isinstance(x, dict) or isinstance(x, Set):
                 raise EvalError("format requires a mapping")
             if key not in x:
                 raise EvalError(f"key not found: {key}")

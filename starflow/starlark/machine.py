@@ -372,7 +372,7 @@ def _iter_copy(x):
 
 
 # iterables whose Python iterator tells its position (`loop_position`)
-_NATIVE_ITER = frozenset({List, Dict, Set, tuple, range})
+_NATIVE_ITER = values.GUARDED | {tuple, range}
 
 
 class _Counting:
@@ -465,6 +465,9 @@ def _runtime_helpers() -> dict[str, Any]:
         "$List": List,
         "$Dict": Dict,
         "$Set": Set,
+        "$IterList": values.IterList,
+        "$IterDict": values.IterDict,
+        "$NESTED": values._NESTED,
         "$Function": Function,
         "$type": type,
         "$int": int,
@@ -528,8 +531,9 @@ def _runtime_helpers() -> dict[str, Any]:
         "$KEY_NATIVE": _KEY_NATIVE,
         "$HAS_LEN": universe._HAS_LEN,
         "$pylen": len,
-        # ints below this print natively (CPython refuses to print 4,300+ digits)
+        # ints between these print natively (CPython refuses to print 4,300+ digits)
         "$BIG": 10**4000,
+        "$NBIG": -(10**4000),
     }
 
 
@@ -929,7 +933,8 @@ def _quoted(text: str) -> str | None:
     return None
 
 
-_PY_TYPE_NAMES = {"List": "list", "Dict": "dict", "Set": "set", "list": "list", "dict": "dict"}
+_PY_TYPE_NAMES = {"list": "list", "dict": "dict"}
+_PY_TYPE_NAMES.update({t.__name__: values.type_name(t()) for t in values.GUARDED})
 
 
 def _starlark_type_in(text: str) -> str:

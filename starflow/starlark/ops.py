@@ -22,6 +22,11 @@ from typing import Any
 from .errors import EvalError
 from .spell import nearest
 from .values import (
+    BASE,
+    DICT_TYPES,
+    GUARDED,
+    LIST_TYPES,
+    SET_TYPES,
     Builtin,
     Dict,
     List,
@@ -32,6 +37,8 @@ from .values import (
     check_list_mutable,
     compare,
     equal,
+    iter_acquire,
+    iter_release,
     type_name,
 )
 
@@ -97,13 +104,13 @@ def _tables() -> dict[type, dict[str, Any]]:
     if _method_tables is None:
         from . import strings, universe
 
-        _method_tables = {
-            str: strings.STR_METHODS,
-            bytes: strings.BYTES_METHODS,
-            List: universe.LIST_METHODS,
-            Dict: universe.DICT_METHODS,
-            Set: universe.SET_METHODS,
-        }
+        _method_tables = {str: strings.STR_METHODS, bytes: strings.BYTES_METHODS}
+        for ts, tbl in (
+            (LIST_TYPES, universe.LIST_METHODS),
+            (DICT_TYPES, universe.DICT_METHODS),
+            (SET_TYPES, universe.SET_METHODS),
+        ):
+            _method_tables.update(dict.fromkeys(ts, tbl))
     return _method_tables
 
 
@@ -147,6 +154,8 @@ def add(x: Any, y: Any) -> Any:
     """`x + y`: numbers, and concatenation of string, bytes, tuple and list."""
     tx = type(x)
     ty = type(y)
+    if tx in BASE and ty in BASE:
+        tx, ty = BASE[tx], BASE[ty]
     if tx is ty:
         if tx is int or tx is str or tx is float or tx is tuple or tx is bytes:
             return x + y
@@ -165,6 +174,8 @@ def sub(x: Any, y: Any) -> Any:
     """`x - y`: numbers and set difference."""
     tx = type(x)
     ty = type(y)
+    if tx in BASE and ty in BASE:
+        tx, ty = BASE[tx], BASE[ty]
     if tx is ty:
         if tx is int or tx is float:
             return x - y
@@ -179,6 +190,8 @@ def sub(x: Any, y: Any) -> Any:
 
 def _repeat(seq: Any, n: int) -> Any:
     t = type(seq)
+    if t in LIST_TYPES:
+        t = List
     if len(seq) == 0:
         return List() if t is List else seq
     if n < _I32_MIN or n > _I32_MAX:
@@ -192,7 +205,7 @@ def _repeat(seq: Any, n: int) -> Any:
     return seq * n
 
 
-_SEQ_REPEAT = frozenset({str, bytes, tuple, List})
+_SEQ_REPEAT = frozenset({str, bytes, tuple}) | LIST_TYPES
 
 
 def mul(x: Any, y: Any) -> Any:
@@ -266,7 +279,11 @@ def mod(x: Any, y: Any) -> Any:
 def bitand(x: Any, y: Any) -> Any:
     """`x & y`: ints, and set intersection."""
     tx = type(x)
-    if tx is type(y):
+    if tx in SET_TYPES and type(y) in SET_TYPES:
+        tx = Set
+    elif tx is not type(y):
+        tx = None
+    if tx is not None:
         if tx is int:
             return x & y
         if tx is Set:
@@ -277,7 +294,10 @@ def bitand(x: Any, y: Any) -> Any:
 def bitor(x: Any, y: Any) -> Any:
     """`x | y`: ints, dict union and set union."""
     tx = type(x)
-    if tx is type(y):
+    ty = type(y)
+    if tx in BASE and ty in BASE:
+        tx, ty = BASE[tx], BASE[ty]
+    if tx is ty:
         if tx is int:
             return x | y
         if tx is Dict:
@@ -294,7 +314,11 @@ def bitor(x: Any, y: Any) -> Any:
 def bitxor(x: Any, y: Any) -> Any:
     """`x ^ y`: ints, and set symmetric difference."""
     tx = type(x)
-    if tx is type(y):
+    if tx in SET_TYPES and type(y) in SET_TYPES:
+        tx = Set
+    elif tx is not type(y):
+        tx = None
+    if tx is not None:
         if tx is int:
             return x ^ y
         if tx is Set:
@@ -396,6 +420,8 @@ def ge(x: Any, y: Any) -> bool:
 def contains(container: Any, x: Any) -> bool:
     """`x in container`."""
     t = type(container)
+    if t in BASE:
+        t = BASE[t]
     if t is List or t is tuple:
         tx = type(x)
         if tx is str or tx is bytes:
@@ -453,12 +479,14 @@ def _out_of_range(i: int, n: int, x: Any) -> EvalError:
     return EvalError(f"{type_name(x)} index {i} out of range [{-n}:{n - 1}]")
 
 
-_INDEXABLE = frozenset({List, tuple, str, bytes, range})
+_INDEXABLE = frozenset({tuple, str, bytes, range}) | LIST_TYPES
 
 
 def index(x: Any, i: Any) -> Any:
     """`x[i]`: an element of a list, tuple, string, bytes or range, or a dict lookup."""
     t = type(x)
+    if t in BASE:
+        t = BASE[t]
     if t is Dict:
         try:
             return x[i]
@@ -487,13 +515,15 @@ def index(x: Any, i: Any) -> Any:
 def setindex(x: Any, i: Any, v: Any) -> None:
     """`x[i] = v` for list elements and dict entries."""
     t = type(x)
+    if t in BASE:
+        t = BASE[t]
     if t is Dict:
         check_hash_mutable(x, "insert into")
         check_hashable(i)
         x[i] = v
         return
     if t is List:
-        if type(i) is int and -len(x) <= i < len(x) and not x.frozen and not x.itercount:
+        if type(i) is int and -len(x) <= i < len(x) and type(x) is List:
             x[i] = v  # fast path: an in-range index of a mutable list
             return
         j = as_int32(i)
@@ -528,7 +558,7 @@ def slice(x: Any, lo: Any, hi: Any, step: Any) -> Any:
     b = _slice_index(hi, "end index")
     # Python's clamping of slice bounds is the spec's (and Go's)
     r = x[a:b:st]
-    return List(r) if t is List else r
+    return List(r) if t in LIST_TYPES else r
 
 
 # ---------------------------------------------------------------------------
@@ -612,20 +642,18 @@ def dir_(x: Any) -> List:
 # ---------------------------------------------------------------------------
 # Iteration and unpacking
 
-_GUARDED = frozenset({List, Dict, Set})
+_GUARDED = GUARDED
 
 
 def iterate(x: Any) -> Iterable[Any]:
     """A Python iterable over `x` for a `for` loop or comprehension.
 
-    For a list, dict or set the iterator count is raised so that mutation
-    fails during the loop; the caller must call `iter_done(x)` afterwards
-    (in a `finally`).
+    A list, dict or set cannot change during the loop (values.iter_acquire);
+    the caller must call `iter_done(x)` afterwards (in a `finally`).
     """
     t = type(x)
     if t in _GUARDED:
-        if not x.frozen:
-            x.itercount += 1
+        iter_acquire(x)
         return x
     if t is tuple or t is range:
         return x
@@ -636,8 +664,8 @@ def iterate(x: Any) -> Iterable[Any]:
 
 def iter_done(x: Any) -> None:
     """End an iteration begun with `iterate(x)`."""
-    if type(x) in _GUARDED and not x.frozen:
-        x.itercount -= 1
+    if type(x) in _GUARDED:
+        iter_release(x)
 
 
 def _is_iterable(x: Any) -> bool:
@@ -652,7 +680,7 @@ def _is_iterable(x: Any) -> bool:
 def unpack(x: Any, n: int) -> tuple:
     """The `n` elements of `x` for `a, b, ... = x`."""
     t = type(x)
-    if t is tuple or t is List:
+    if t is tuple or t in LIST_TYPES:
         m = len(x)
         if m == n:
             return tuple(x)
@@ -681,7 +709,7 @@ def star_args(x: Any) -> tuple:
 
 def kwargs_dict(x: Any) -> dict[str, Any]:
     """The keyword arguments of `f(**x)`: `x` must be a dict with string keys."""
-    if type(x) is not Dict:
+    if type(x) not in DICT_TYPES:
         raise EvalError(f"argument after ** must be a mapping, not {type_name(x)}")
     for k in x:
         if type(k) is not str:
@@ -735,15 +763,17 @@ def augmented(op: str, x: Any, y: Any) -> Any:
     if op.endswith("=") and op not in ("==", "!=", "<=", ">="):
         op = op[:-1]
     tx = type(x)
+    if tx in BASE:
+        tx = BASE[tx]
     if tx is List and op == "+" and _is_iterable(y):
         check_list_mutable(x, "apply += to")
         x.extend(list(y) if y is x else y)
         return x
-    if tx is Dict and op == "|" and type(y) is Dict:
+    if tx is Dict and op == "|" and type(y) in DICT_TYPES:
         check_hash_mutable(x, "apply |= to")
         x.update(y)
         return x
-    if tx is Set and type(y) is Set and op in ("|", "&", "-", "^"):
+    if tx is Set and type(y) in SET_TYPES and op in ("|", "&", "-", "^"):
         check_hash_mutable(x, "insert into" if op in ("|", "^") else "delete from")
         if op == "|":
             x.update(dict.fromkeys(y))

@@ -54,7 +54,7 @@ from typing import Any, Protocol
 
 from . import ops
 from .errors import SnapshotError, StarlarkError
-from .values import Box, Builtin, Dict, List, Module, Set, type_name
+from .values import BASE, GUARDED, Box, Builtin, Dict, List, Module, Set, set_state, type_name
 
 __all__ = [
     "FORMAT_VERSION",
@@ -83,7 +83,7 @@ _NONE, _FALSE, _TRUE, _INT, _FLOAT, _STR, _BYTES, _RANGE = range(8)
 _TUPLE, _LIST, _DICT, _SET, _CELL, _FUNC, _NAMED, _METHOD, _HOST = range(8, 17)
 
 _MUTABLE_TAGS = frozenset({_LIST, _DICT, _SET, _CELL})
-_RECEIVER_TYPES = (str, bytes, List, Dict, Set)
+_RECEIVER_TYPES = frozenset({str, bytes}) | GUARDED
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +245,7 @@ class _Encoder:
             raise self._cannot(
                 f"cannot snapshot a cycle through immutable values (a {type_name(v)})"
             )
-        if t is List or t is Dict or t is Set or t is Box:
+        if t in GUARDED or t is Box:
             p = self._track(v, self._add(None))
             self.muts.append((p, v))
             return p
@@ -403,6 +403,7 @@ class _Encoder:
         while muts:
             p, v = muts.popleft()
             t = type(v)
+            t = BASE.get(t, t)
             if t is Box:
                 rec = bytes((_CELL,)) + _uv(ref(v.v))
             elif t is List:
@@ -700,10 +701,8 @@ class _Table:
             return obj
         st = r.uv()
         obj = List() if tag == _LIST else Dict() if tag == _DICT else Set()
-        if st & 1:
-            obj.frozen = True
-        if st >> 1:
-            obj.itercount = st >> 1
+        if st:
+            set_state(obj, bool(st & 1), st >> 1)
         if tag == _DICT:
             ids = []
             for _ in range(r.count(2)):
@@ -717,6 +716,7 @@ class _Table:
     def _fill(self, i: int, obj: Any, ids: list[int]) -> None:
         vals = self.vals
         t = type(obj)
+        t = BASE.get(t, t)
         if t is Box:
             obj.v = vals[ids[0]]
             return

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 
 from .errors import EvalError
 from .format import _AUTO_FORMATS, quote_bytes, quote_str, str_format
-from .values import Dict, List, Set, type_name
+from .values import GUARDED, LIST_TYPES, List, type_name
 
 __all__ = [
     "BYTES_METHODS",
@@ -181,7 +181,7 @@ def _substring(fname: str, s: str, start: object, end: object) -> tuple[str, int
     return (s[i:j] if i < j else ""), i
 
 
-_ITERABLE_TYPES = frozenset({List, list, tuple, Dict, dict, Set, range})
+_ITERABLE_TYPES = frozenset({list, tuple, dict, range}) | GUARDED
 
 
 def _iterable(fname: str, x: object) -> object:
@@ -442,7 +442,7 @@ def str_istitle(s: str, /) -> bool:
 
 def str_join(s: str, iterable: object, /) -> str:
     t = type(iterable)
-    if t is List or t is tuple or t is list:  # fast path: no _iterable call, no copy
+    if t is List or t is tuple or t is list or t in LIST_TYPES:  # fast path: no copy
         it = iterable
     else:
         it = list(_iterable("join", iterable))  # type: ignore[call-overload]

@@ -490,10 +490,10 @@ def _frame_cells(code, loc: dict[str, Any]) -> dict[str, Any]:
     for v in loc.values():
         visit(v)
         t = type(v)
-        if t is values.List or t is tuple:
+        if t in values.LIST_TYPES or t is tuple:
             for x in v:
                 visit(x)
-        elif t is values.Dict:
+        elif t in values.DICT_TYPES:
             for x in v.values():
                 visit(x)
     for n in wanted:

@@ -26,6 +26,9 @@ from . import ops
 from .errors import EvalError
 from .format import format_float, str_value
 from .values import (
+    DICT_TYPES,
+    GUARDED,
+    LIST_TYPES,
     Builtin,
     Dict,
     List,
@@ -39,6 +42,9 @@ from .values import (
     truth,
     type_name,
 )
+
+# a list, dict or set neither frozen nor iterated (values.List)
+_IDLE_TYPES = frozenset({List, Dict, Set})
 
 __all__ = [
     "DICT_METHODS",
@@ -79,7 +85,7 @@ def _err(name: str, msg: str) -> EvalError:
 def _elems(name: str, x: Any, param: int | str = 1) -> list[Any]:
     """The elements of iterable `x` as a list (a snapshot), or Go's unpacking error."""
     t = type(x)
-    if t is List or t is tuple:
+    if t is List or t is tuple or t in LIST_TYPES:
         return list(x)
     try:
         it = ops.iterate(x)
@@ -140,7 +146,7 @@ def bytes_(x: Any, /) -> bytes:
         return x
     if t is str:
         return _utf8(x)
-    if t in (List, tuple, Dict, Set, range) or ops._is_iterable(x):
+    if t in GUARDED or t is tuple or t is range or ops._is_iterable(x):
         out = bytearray()
         for i, e in enumerate(_elems("bytes", x)):
             if type(e) is not int:
@@ -183,7 +189,7 @@ def _update_dict(name: str, d: Dict, args: tuple, kwargs: dict[str, Any]) -> Non
         raise _err(name, f"got {len(args)} arguments, want at most 1")
     if args and args[0] is not None:  # spec: update(None) adds nothing
         src = args[0]
-        if type(src) is Dict:
+        if type(src) in DICT_TYPES:
             for k, v in list(src.items()):
                 _dict_insert(name, d, k, v)
         else:
@@ -387,7 +393,7 @@ def int_(x: Any = _UNSET, base: Any = _UNSET) -> int:
     raise _err("int", f"cannot convert {type_name(x)} to int")
 
 
-_HAS_LEN = frozenset({str, bytes, tuple, List, Dict, Set, range})
+_HAS_LEN = frozenset({str, bytes, tuple, range}) | GUARDED
 
 
 def len_(x: Any, /) -> int:
@@ -617,20 +623,20 @@ def _list_mutable(name: str, x: List, verb: str) -> None:
 
 
 def list_append(self: List, x: Any, /) -> None:
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _list_mutable("append", self, "append to")
     self.append(x)
 
 
 def list_clear(self: List, /) -> None:
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _list_mutable("clear", self, "clear")
     self.clear()
 
 
 def list_extend(self: List, x: Any, /) -> None:
     elems = _elems("extend", x)
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _list_mutable("extend", self, "extend")
     self.extend(elems)
 
@@ -662,7 +668,7 @@ def list_index(self: List, x: Any, start: Any = None, end: Any = None, /) -> int
 
 def list_insert(self: List, index: Any, x: Any, /) -> None:
     i = _int_param("insert", index, 1)
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _list_mutable("insert", self, "insert into")
     self.insert(i, x)  # Python clamps the index as the spec does
 
@@ -670,7 +676,7 @@ def list_insert(self: List, index: Any, x: Any, /) -> None:
 def list_pop(self: List, index: Any = _UNSET, /) -> Any:
     # fast path: a mutable list, no index or an int index in range (which is
     # within int32, as _int_param wants, for any list shorter than 2**31)
-    if not (self.frozen or self.itercount):
+    if type(self) in _IDLE_TYPES:
         if index is _UNSET:
             if self:
                 return self.pop()
@@ -681,13 +687,13 @@ def list_pop(self: List, index: Any = _UNSET, /) -> Any:
     j = i + n if i < 0 else i
     if j < 0 or j >= n:
         raise _err("pop", ops._out_of_range(i, n, self).msg)
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _list_mutable("pop", self, "pop from")
     return self.pop(j)
 
 
 def list_remove(self: List, x: Any, /) -> None:
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _list_mutable("remove", self, "remove from")
     for i, e in enumerate(self):
         if equal(e, x):
@@ -733,7 +739,7 @@ def _hashable(name: str, k: Any) -> None:
 
 
 def dict_clear(self: Dict, /) -> None:
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("clear", self, "clear")
     self.clear()
 
@@ -758,7 +764,7 @@ def dict_values(self: Dict, /) -> List:
 
 
 def dict_pop(self: Dict, key: Any, default: Any = _UNSET, /) -> Any:
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("pop", self, "delete from")
     t = type(key)
     if t is not str and t is not int:  # as check_hashable: these always are
@@ -773,7 +779,7 @@ def dict_pop(self: Dict, key: Any, default: Any = _UNSET, /) -> Any:
 def dict_popitem(self: Dict, /) -> tuple:
     if not self:
         raise _err("popitem", "empty dict")
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("popitem", self, "delete from")
     k = next(iter(self))  # spec: the first item in iteration order
     return (k, self.pop(k))
@@ -785,7 +791,7 @@ def dict_setdefault(self: Dict, key: Any, default: Any = None, /) -> Any:
         _hashable("setdefault", key)
     if key in self:
         return self[key]
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("setdefault", self, "insert into")
     self[key] = default
     return default
@@ -833,7 +839,7 @@ def _set_one(name: str, x: Any) -> list[Any]:
 
 
 def set_add(self: Set, x: Any, /) -> None:
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("add", self, "insert into")
     t = type(x)
     if t is not str and t is not int:  # as check_hashable: these always are
@@ -843,7 +849,7 @@ def set_add(self: Set, x: Any, /) -> None:
 
 def set_clear(self: Set, /) -> None:
     if self:  # as Go: clearing an empty set is never an error
-        if self.frozen or self.itercount:  # the check only when it can fail
+        if type(self) not in _IDLE_TYPES:  # the check only when it can fail
             _hash_mutable("clear", self, "clear")
         self.clear()
 
@@ -858,7 +864,7 @@ def set_difference(self: Set, *others: Any) -> Set:
 
 def set_difference_update(self: Set, *others: Any) -> None:
     elems = _set_elems("difference_update", others)
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("difference_update", self, "delete from")
     for e in elems:
         for v in e:
@@ -866,7 +872,7 @@ def set_difference_update(self: Set, *others: Any) -> None:
 
 
 def set_discard(self: Set, x: Any, /) -> None:
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("discard", self, "delete from")
     _hashable("discard", x)
     self.pop(x, None)
@@ -882,7 +888,7 @@ def set_intersection(self: Set, *others: Any) -> Set:
 
 def set_intersection_update(self: Set, *others: Any) -> None:
     elems = _set_elems("intersection_update", others)
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("intersection_update", self, "delete from")
     for e in elems:
         keep = dict.fromkeys(e)
@@ -906,7 +912,7 @@ def set_issuperset(self: Set, x: Any, /) -> bool:
 def set_pop(self: Set, /) -> Any:
     if not self:
         raise _err("pop", "empty set")
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("pop", self, "delete from")
     k = next(iter(self))  # spec: the first element in iteration order
     del self[k]
@@ -914,7 +920,7 @@ def set_pop(self: Set, /) -> Any:
 
 
 def set_remove(self: Set, x: Any, /) -> None:
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("remove", self, "delete from")
     _hashable("remove", x)
     if x not in self:
@@ -931,7 +937,7 @@ def set_symmetric_difference(self: Set, x: Any, /) -> Set:
 
 def set_symmetric_difference_update(self: Set, x: Any, /) -> None:
     other = dict.fromkeys(_set_one("symmetric_difference_update", x))
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("symmetric_difference_update", self, "insert into")
     add = [k for k in other if k not in self]
     for k in [k for k in self if k in other]:
@@ -948,7 +954,7 @@ def set_union(self: Set, *others: Any) -> Set:
 
 def set_update(self: Set, *others: Any) -> None:
     elems = _set_elems("update", others)
-    if self.frozen or self.itercount:  # the check only when it can fail
+    if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("update", self, "insert into")
     for e in elems:
         self.update(dict.fromkeys(e))

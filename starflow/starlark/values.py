@@ -19,10 +19,21 @@ from typing import Any
 from .errors import EvalError
 
 __all__ = [
+    "BASE",
+    "DICT_TYPES",
+    "GUARDED",
+    "LIST_TYPES",
     "MAX_COMPARE_DEPTH",
+    "SET_TYPES",
     "Box",
     "Builtin",
     "Dict",
+    "FrozenDict",
+    "FrozenList",
+    "FrozenSet",
+    "IterDict",
+    "IterList",
+    "IterSet",
     "List",
     "Module",
     "Set",
@@ -36,7 +47,10 @@ __all__ = [
     "from_python",
     "hash_value",
     "is_frozen",
+    "iter_acquire",
+    "iter_release",
     "java_string_hash",
+    "set_state",
     "to_python",
     "truth",
     "type_name",
@@ -48,24 +62,80 @@ __all__ = [
 
 
 class List(list):
-    """A Starlark list: a Python list with a frozen flag and an iterator count.
+    """A Starlark list: a Python list subclass with no instance state of its own.
 
-    No `__slots__` and no `__init__`, so `List(iterable)` is as fast as
-    `list(iterable)`; `frozen` and `itercount` are class-level defaults that
-    become instance attributes only when the list is frozen or iterated.
+    A list's state (mutable, being iterated, frozen) is its class: `List`
+    while it may be mutated, `IterList` while a loop iterates it, and
+    `FrozenList` once frozen; both are subclasses of `List`, so
+    `isinstance(x, List)` holds in every state, and `type(x) is List` is the
+    whole test a mutation's fast path needs (about 4 ns, where reading two
+    class attributes cost 18). `__slots__ = ()` keeps the object as small as
+    a plain list, which the cyclic GC also traverses faster. Measured:
+    building a tree of 300,000 dicts and lists took 1,087 ns a node with
+    attributes, 891 with `__slots__ = ()`.
     """
 
+    __slots__ = ()
     type_name = "list"
-    frozen = False
-    itercount = 0
+
+    @property
+    def frozen(self) -> bool:
+        return type(self) is FrozenList
+
+    @frozen.setter
+    def frozen(self, v: bool) -> None:
+        set_state(self, bool(v), 0 if v else _itercount(self))
+
+    @property
+    def itercount(self) -> int:
+        return _itercount(self)
+
+    @itercount.setter
+    def itercount(self, n: int) -> None:
+        set_state(self, type(self) is FrozenList, n)
+
+
+class IterList(List):
+    """A list that a loop is iterating (see `iter_acquire`): it cannot change."""
+
+    __slots__ = ()
+
+
+class FrozenList(List):
+    """A frozen list."""
+
+    __slots__ = ()
 
 
 class Dict(dict):
-    """A Starlark dict: an insertion-ordered Python dict with `frozen` and `itercount`."""
+    """A Starlark dict: insertion ordered; `IterDict` while iterated, `FrozenDict` once frozen."""
 
+    __slots__ = ()
     type_name = "dict"
-    frozen = False
-    itercount = 0
+
+    @property
+    def frozen(self) -> bool:
+        return type(self) is FrozenDict
+
+    @frozen.setter
+    def frozen(self, v: bool) -> None:
+        set_state(self, bool(v), 0 if v else _itercount(self))
+
+    @property
+    def itercount(self) -> int:
+        return _itercount(self)
+
+    @itercount.setter
+    def itercount(self, n: int) -> None:
+        set_state(self, type(self) is FrozenDict, n)
+
+
+class IterDict(Dict):
+    __slots__ = ()
+
+
+class FrozenDict(Dict):
+    __slots__ = ()
 
 
 class Set(dict):
@@ -73,26 +143,123 @@ class Set(dict):
 
     A dict rather than a Python set so that iteration is insertion ordered
     and never depends on PYTHONHASHSEED. Build one with `Set.fromkeys(it)`.
+    `IterSet` while iterated, `FrozenSet` once frozen.
     """
 
+    __slots__ = ()
     type_name = "set"
-    frozen = False
-    itercount = 0
+
+    @property
+    def frozen(self) -> bool:
+        return type(self) is FrozenSet
+
+    @frozen.setter
+    def frozen(self, v: bool) -> None:
+        set_state(self, bool(v), 0 if v else _itercount(self))
+
+    @property
+    def itercount(self) -> int:
+        return _itercount(self)
+
+    @itercount.setter
+    def itercount(self, n: int) -> None:
+        set_state(self, type(self) is FrozenSet, n)
+
+
+class IterSet(Set):
+    __slots__ = ()
+
+
+class FrozenSet(Set):
+    __slots__ = ()
+
+
+LIST_TYPES = frozenset({List, IterList, FrozenList})
+DICT_TYPES = frozenset({Dict, IterDict, FrozenDict})
+SET_TYPES = frozenset({Set, IterSet, FrozenSet})
+# every state of the containers whose mutation is guarded
+GUARDED = LIST_TYPES | DICT_TYPES | SET_TYPES
+# each state's base type (List, Dict or Set)
+BASE: dict[type, type] = {t: List for t in LIST_TYPES}
+BASE.update({t: Dict for t in DICT_TYPES})
+BASE.update({t: Set for t in SET_TYPES})
+_ITERATING = {List: IterList, Dict: IterDict, Set: IterSet}
+_IDLE = {IterList: List, IterDict: Dict, IterSet: Set}
+_FROZEN = {List: FrozenList, IterList: FrozenList, Dict: FrozenDict, IterDict: FrozenDict}
+_FROZEN.update({Set: FrozenSet, IterSet: FrozenSet})
+# id -> iterations beyond the first, for a container iterated by nested loops
+_NESTED: dict[int, int] = {}
+
+
+def _itercount(x: Any) -> int:
+    if type(x) in _IDLE:
+        return 1 + _NESTED.get(id(x), 0)
+    return 0
+
+
+def iter_acquire(x: Any) -> None:
+    """Start iterating guarded container `x`: it may not change until `iter_release`.
+
+    A frozen container needs no guard. Generated code does the common case
+    (an idle list or dict) inline.
+    """
+    t = type(x)
+    it = _ITERATING.get(t)
+    if it is not None:
+        x.__class__ = it
+    elif t in _IDLE:
+        k = id(x)
+        _NESTED[k] = _NESTED.get(k, 0) + 1
+
+
+def iter_release(x: Any) -> None:
+    """End one iteration of `x` (see `iter_acquire`)."""
+    idle = _IDLE.get(type(x))
+    if idle is None:
+        return  # frozen meanwhile, or never guarded
+    k = id(x)
+    n = _NESTED.get(k)
+    if n is None:
+        x.__class__ = idle
+    elif n == 1:
+        del _NESTED[k]
+    else:
+        _NESTED[k] = n - 1
+
+
+def set_state(x: Any, frozen: bool, itercount: int) -> None:
+    """Put container `x` in the given state (a snapshot restores it so)."""
+    base = BASE[type(x)]
+    x.__class__ = base
+    _NESTED.pop(id(x), None)
+    if frozen:
+        _freeze_one(x)
+    elif itercount > 0:
+        x.__class__ = _ITERATING[base]
+        if itercount > 1:
+            _NESTED[id(x)] = itercount - 1
+
+
+def _freeze_one(x: Any) -> None:
+    x.__class__ = _FROZEN[type(x)]
+    _NESTED.pop(id(x), None)
 
 
 def check_list_mutable(x: List, verb: str) -> None:
     """Fail if list `x` may not be mutated; `verb + " list"` names the operation (as Go)."""
-    if x.frozen:
+    t = type(x)
+    if t is FrozenList:
         raise EvalError(f"cannot {verb} frozen list")
-    if x.itercount > 0:
+    if t is IterList:
         raise EvalError(f"cannot {verb} list during iteration")
 
 
 def check_hash_mutable(x: Dict | Set, verb: str) -> None:
     """Fail if dict or set `x` may not be mutated (as Go: dicts and sets are "hash table"s)."""
-    if x.frozen:
+    t = type(x)
+    if t is FrozenDict or t is FrozenSet:
         raise EvalError(f"cannot {verb} frozen hash table")
-    if x.itercount > 0:
+    if t is IterDict or t is IterSet:
         raise EvalError(f"cannot {verb} hash table during iteration")
 
 
@@ -194,13 +361,13 @@ _TYPE_NAMES: dict[type, str] = {
     str: "string",
     bytes: "bytes",
     tuple: "tuple",
-    List: "list",
-    Dict: "dict",
-    Set: "set",
     range: "range",
     Builtin: "builtin_function_or_method",
     Module: "module",
 }
+_TYPE_NAMES.update(dict.fromkeys(LIST_TYPES, "list"))
+_TYPE_NAMES.update(dict.fromkeys(DICT_TYPES, "dict"))
+_TYPE_NAMES.update(dict.fromkeys(SET_TYPES, "set"))
 
 
 def type_name(x: Any) -> str:
@@ -216,7 +383,7 @@ def type_name(x: Any) -> str:
 
 
 # Types whose Python truth value is their Starlark truth value.
-_NATIVE_TRUTH = frozenset({type(None), bool, int, float, str, bytes, tuple, List, Dict, Set, range})
+_NATIVE_TRUTH = frozenset({type(None), bool, int, float, str, bytes, tuple, range}) | GUARDED
 
 
 def truth(x: Any) -> bool:
@@ -249,19 +416,16 @@ def freeze(x: Any) -> Any:
         t = type(v)
         if t in _ATOMS:
             continue
-        if t is List:
-            if not v.frozen:
-                v.frozen = True
+        if t in _FROZEN:  # (a frozen container is skipped: all below it is frozen)
+            v.__class__ = _FROZEN[t]
+            if t in _IDLE:  # frozen while iterated: no guard left to release
+                _NESTED.pop(id(v), None)
+            if t is List or t is IterList:
                 stack.extend(v)
-        elif t is Dict:
-            if not v.frozen:
-                v.frozen = True
+            else:
                 stack.extend(v.keys())
-                stack.extend(v.values())
-        elif t is Set:
-            if not v.frozen:
-                v.frozen = True
-                stack.extend(v.keys())
+                if t is Dict or t is IterDict:
+                    stack.extend(v.values())
         elif t is tuple:
             if id(v) not in seen:
                 seen.add(id(v))
@@ -281,8 +445,8 @@ def is_frozen(x: Any) -> bool:
     t = type(x)
     if t in _ATOMS:
         return True
-    if t is List or t is Dict or t is Set:
-        return x.frozen
+    if t in GUARDED:
+        return t is FrozenList or t is FrozenDict or t is FrozenSet
     if t is tuple:
         return all(is_frozen(e) for e in x)
     return bool(getattr(x, "frozen", True))
@@ -315,6 +479,10 @@ def _eq(x: Any, y: Any, depth: int, active: set | None) -> bool:
         raise EvalError(_DEPTH_MSG)
     tx = type(x)
     ty = type(y)
+    if tx in BASE:
+        tx = BASE[tx]
+    if ty in BASE:
+        ty = BASE[ty]
     if tx is not ty:
         # spec: int and float compare mathematically (Python's comparison is exact)
         if (tx is int and ty is float) or (tx is float and ty is int):
@@ -408,6 +576,10 @@ def _cmp(op: str, x: Any, y: Any, depth: int) -> int:
         raise EvalError(_DEPTH_MSG)
     tx = type(x)
     ty = type(y)
+    if tx in BASE:
+        tx = BASE[tx]
+    if ty in BASE:
+        ty = BASE[ty]
     if tx is ty:
         if tx in _ORDERED_SIMPLE:
             return (x > y) - (x < y)
@@ -515,7 +687,7 @@ def from_python(obj: Any) -> Any:
 
 def _from_py(obj: Any, memo: dict[int, Any]) -> Any:
     t = type(obj)
-    if t in _ATOMS or t is List or t is Dict or t is Set:
+    if t in _ATOMS or t in GUARDED:
         return obj
     if t is list or t is dict or t is set or t is frozenset or t is tuple:
         done = memo.get(id(obj))
@@ -556,6 +728,8 @@ def to_python(value: Any) -> Any:
 
 def _to_py(v: Any, memo: dict[int, Any]) -> Any:
     t = type(v)
+    if t in BASE:
+        t = BASE[t]
     if t is List:
         done = memo.get(id(v))
         if done is not None:

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from starflow.starlark import values
 from starflow.starlark.errors import EvalError
 from starflow.starlark.values import (
     Builtin,
@@ -68,7 +69,7 @@ class Opaque:
 # --- containers -----------------------------------------------------------
 
 
-def test_containers_are_native_subclasses_with_class_level_defaults():
+def test_containers_are_native_subclasses_whose_class_is_their_state():
     lst, d, s = List([1]), Dict(a=1), Set.fromkeys([1, 2])
     assert isinstance(lst, list)
     assert isinstance(d, dict)
@@ -76,9 +77,23 @@ def test_containers_are_native_subclasses_with_class_level_defaults():
     for v in (lst, d, s):
         assert v.frozen is False
         assert v.itercount == 0
-        assert "frozen" not in vars(v)
-        assert "itercount" not in vars(v)
+        assert not hasattr(v, "__dict__")  # as small as the native value
     assert list(s) == [1, 2]
+    # iterated: IterList (nested loops counted aside); frozen: FrozenList
+    values.iter_acquire(lst)
+    values.iter_acquire(lst)
+    assert (type(lst), lst.itercount) == (values.IterList, 2)
+    values.iter_release(lst)
+    assert (type(lst), lst.itercount) == (values.IterList, 1)
+    values.iter_release(lst)
+    assert (type(lst), lst.itercount) == (List, 0)
+    values.freeze(d)
+    assert (type(d), d.frozen) == (values.FrozenDict, True)
+    values.iter_acquire(d)  # a frozen container needs no guard
+    assert (type(d), d.itercount) == (values.FrozenDict, 0)
+    assert isinstance(lst, List)
+    assert isinstance(d, Dict)
+    assert type(s) is Set
 
 
 def test_list_mutability_check_uses_gos_words():
