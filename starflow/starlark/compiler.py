@@ -1901,6 +1901,8 @@ class Compiler:
                     # a List (not IterList or FrozenList) may change: Python's append
                     attr = self.at(py.Attribute(value=self.name(fk), attr="append", ctx=py.Load()))
                     fast = py.Call(func=attr, args=args, keywords=[])
+                elif owner == "str" and not keywords:
+                    fast = self.str_native(fn.name, self.name(fk), args) or fast
                 is_owner = self.at(
                     py.Compare(
                         left=self.call("$type", self.name(fk)),
@@ -1987,6 +1989,41 @@ class Compiler:
         test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(op=py.And(), values=tests))
         return self.typed(self.at(py.IfExp(test=test, body=fast, orelse=helper)), "str")
 
+    def str_native(self, name: str, x: py.expr, args: list[py.expr]) -> py.expr | None:
+        """Python's own method of str `x` where it is Starlark's for these
+        constant arguments, else None (strings.py then checks and words errors).
+
+            x.strip() -> x.strip($SPACE)      (Go's white space, not Python's)
+            x.strip(";"), x.find("v"), x.count("e"), x.startswith("a"),
+            x.partition("="), x.replace("ab", "c") -> the same natively
+            x.split("|") -> $List(x.split("|"))
+
+        A constant argument must be a non-empty str; replace must not grow
+        the string (its helper turns a result too large into an error).
+        Measured: see the commit.
+        """
+        if not all(type(a) is py.Constant and type(a.value) is str and a.value for a in args):
+            return None
+
+        def call(method: str, *extra: py.expr) -> py.expr:
+            attr = self.at(py.Attribute(value=x, attr=method, ctx=py.Load()))
+            return self.at(py.Call(func=attr, args=[*extra, *args], keywords=[]))
+
+        n = len(args)
+        if name in ("strip", "lstrip", "rstrip") and n <= 1:
+            return self.typed(call(name, *([] if n else [self.name("$SPACE")])), "str")
+        if name in ("find", "rfind", "count") and n == 1:
+            return self.typed(call(name), "int")
+        if name in ("startswith", "endswith") and n == 1:
+            return self.typed(call(name), "bool")
+        if name in ("partition", "rpartition") and n == 1:
+            return self.typed(call(name), "tuple")
+        if name == "replace" and n == 2 and len(args[1].value) <= len(args[0].value):
+            return self.typed(call(name), "str")
+        if name in ("split", "rsplit") and n == 1:
+            return self.typed(self.call("$List", call(name)), "list")
+        return None
+
     def method_inline(
         self, recv: str, name: str, x: py.expr, args: list[py.expr], helper: py.expr
     ) -> py.expr | None:
@@ -2000,6 +2037,8 @@ class Compiler:
 
         Measured: see the commit.
         """
+        if recv == "str" and self.is_simple(x):
+            return self.str_native(name, x, args)
         if not self.is_simple(x) or isinstance(x, py.Constant):
             return None
 

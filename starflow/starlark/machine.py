@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import compiler as _compiler
-from . import ops, parser, resolve, universe, values
+from . import ops, parser, resolve, strings, universe, values
 from .errors import CallFrame, EvalError, InternalError, StarlarkError, StarlarkSyntaxError
 from .syntax import Position
 from .values import Builtin, Dict, List, Set
@@ -531,6 +531,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$KEY_NATIVE": _KEY_NATIVE,
         "$HAS_LEN": universe._HAS_LEN,
         "$pylen": len,
+        "$SPACE": strings._SPACE,
         # ints between these print natively (CPython refuses to print 4,300+ digits)
         "$BIG": 10**4000,
         "$NBIG": -(10**4000),

@@ -390,3 +390,54 @@ def test_list_pop_fast_path_matches_the_general_path(elems, index, state, omit_i
         _list_pop_general, lists[1], *args
     )
     assert lists[0] == lists[1]
+
+
+# ---- str methods the compiler calls natively (compiler.str_native) ----
+
+_WS = " \t\x1c\x1d\x1e\x1f\x85\xa0\u2000\u3000\n"
+_texts = st.text(alphabet=st.sampled_from(list(_WS + "ab=|;e-é")), max_size=12)
+_consts = st.text(alphabet=st.sampled_from(list(_WS[:3] + "ab=|;e-é")), min_size=1, max_size=3)
+
+
+def _quote(text: str) -> str:
+    return (
+        '"' + "".join(c if c.isalnum() and c.isascii() else f"\\u{ord(c):04x}" for c in text) + '"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "nargs"),
+    [
+        ("strip", 0),
+        ("lstrip", 0),
+        ("rstrip", 0),
+        ("strip", 1),
+        ("rstrip", 1),
+        ("find", 1),
+        ("rfind", 1),
+        ("count", 1),
+        ("startswith", 1),
+        ("endswith", 1),
+        ("partition", 1),
+        ("rpartition", 1),
+        ("split", 1),
+        ("rsplit", 1),
+        ("replace", 2),
+    ],
+)
+@settings(max_examples=150, deadline=None)
+@given(s=_texts, consts=st.lists(_consts, min_size=2, max_size=2))
+def test_str_methods_inlined_by_the_compiler_match_the_builtins(method, nargs, s, consts):
+    from starflow.starlark import exec_file, to_python
+
+    args = consts[:nargs]
+    if method == "replace" and len(args[1]) > len(args[0]):
+        args = [args[1], args[0]]  # (only a replace that does not grow is inlined)
+    call = f"x.{method}({', '.join(_quote(a) for a in args)})"
+    # a known str receiver (native call), an unknown one (native after a type test)
+    src = f"def known():\n    x = S + ''\n    return {call}\ndef unknown(x):\n    return {call}\n"
+    g = exec_file("m.star", src, predeclared={"S": s})
+    want = strings.STR_METHODS[method](s, *args)
+    assert to_python(g["known"]()) == to_python(want)
+    assert to_python(g["unknown"](s)) == to_python(want)
+    assert type(g["known"]()) is type(want)
