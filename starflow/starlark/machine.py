@@ -134,6 +134,7 @@ class Budget:
             self.it = itertools.chain(self.rep, _OutOfSteps())
         for g in self.users:
             g["$T"] = self.it
+            g["$COUNTED"] = self.rep is not None
 
     def remaining(self) -> int | None:
         return None if self.rep is None else operator.length_hint(self.rep)
@@ -637,6 +638,7 @@ def _module_globals(
     g["$cm"] = cm  # keeps the compiled module (and its code registry entries) alive
     g["$T"] = ctx.budget.it
     g["$take"] = ctx.budget.take
+    g["$COUNTED"] = ctx.budget.rep is not None  # (steps are counted only against a budget)
     ctx.budget.users.append(g)
     g["$charge"], g["$iterate_charge"], g["$charge_key"] = _make_charge(ctx)
     g["$busy"] = [False] * cm.num_functions
