@@ -39,6 +39,7 @@ import inspect
 import itertools
 import operator
 import os
+import re
 import sys
 import threading
 import types
@@ -258,6 +259,9 @@ class Function:
         n = co.co_argcount + co.co_kwonlyargcount
         n += bool(co.co_flags & inspect.CO_VARARGS) + bool(co.co_flags & inspect.CO_VARKEYWORDS)
         return list(co.co_varnames[:n])
+
+
+universe.FUNCTION_TYPE = Function
 
 
 def _innermost_code(e: BaseException):
@@ -857,11 +861,22 @@ def _translate(e: BaseException, tb) -> EvalError:
         msg = _explain_here(e, last)
         if msg is not None:
             return EvalError(msg, frames, function)
+    elif isinstance(e, TypeError) and _raised_in_package(tb):
+        # a built-in (sorted's key=, ...) called a Starlark function with
+        # arguments Python could not bind: its compiled name says which
+        m = _COMPILED_CALL.match(str(e))
+        if m is not None:
+            name = m.group(1)
+            return EvalError(_function_binding_message(name, str(e)), frames, function)
     if _raised_in_package(tb) or last is None:
         err = InternalError(f"internal error: {type(e).__name__}: {e}", frames, function)
         return err
     # an embedder's built-in raised: that is the error of the call
     return EvalError(str(e) or type(e).__name__, frames, function)
+
+
+# "$toplevel.<locals>.f$3() missing 1 required positional argument: 'b'"
+_COMPILED_CALL = re.compile(r"(?:\S*\.)?(\w+)\$\d+\(\) ")
 
 
 def _is_binding_error(last_tb, e: TypeError) -> bool:

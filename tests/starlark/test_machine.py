@@ -864,3 +864,37 @@ def test_compiling_leaves_the_garbage_collector_as_it_was():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("src", "message"),
+    [
+        (
+            "sorted([1, 2], key=lambda a, b: a)",
+            "t.star:1:7: function lambda missing 1 argument (b)",
+        ),
+        ("max([1, 2], key=lambda a, b: a)", "t.star:1:4: function lambda missing 1 argument (b)"),
+        ("min([1], key=lambda: 1)", "t.star:1:4: function lambda accepts no arguments (1 given)"),
+        ("def f(a, b):\n    return a\nsorted([1], key=f)", "t.star:3:7: function f missing 1"),
+    ],
+)
+def test_a_key_callback_called_with_the_wrong_arguments_says_so(src, message):
+    with pytest.raises(EvalError) as info:
+        exec_file("t.star", src)
+    assert str(info.value).startswith(message)
+    assert not isinstance(info.value, InternalError)
+
+
+def test_min_and_max_with_a_key_pick_the_first_of_equal_elements():
+    g = exec_file(
+        "t.star",
+        "pairs = [(1, 'a'), (0, 'b'), (1, 'c'), (0, 'd')]\n"
+        "lo = min(pairs, key=lambda p: p[0])\n"
+        "hi = max(pairs, key=lambda p: p[0])\n"
+        "mixed = max([1, 2.5, True], key=lambda x: 0)\n"  # keys tie: the first
+        "odd = max(['b', 1], key=lambda x: x if type(x) == 'int' else 0)\n",
+    )
+    assert g["lo"] == (0, "b")
+    assert g["hi"] == (1, "a")
+    assert g["mixed"] == 1
+    assert g["odd"] == 1
