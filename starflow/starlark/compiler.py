@@ -1392,10 +1392,13 @@ class Compiler:
             return self.name(tv)
         x, y = self.exprs([e.x, e.y], pre)
         self.line, self.col = e.line, e.col
-        if op == "in":
-            return self.call("$in", x, y)
-        if op == "not in":
-            return self.call("$not_in", x, y)
+        if op == "in" or op == "not in":
+            fast = self.in_inline(x, y)
+            if fast is not None:
+                if op == "in":
+                    return fast
+                return self.typed(self.at(py.UnaryOp(op=py.Not(), operand=fast)), "bool")
+            return self.call("$in" if op == "in" else "$not_in", x, y)
         if op in _CMP_HELPER:
             return self.compare(op, x, y)
         if op == "%" and type(x) is py.Constant and type(x.value) is str:
@@ -1403,6 +1406,37 @@ class Compiler:
             if fast is not None:
                 return fast
         return self.binop(op, x, y)
+
+    def in_inline(self, x: py.expr, y: py.expr) -> py.expr | None:
+        """`x in y` natively where Python's `in` is Starlark's (ops.contains):
+        a str in a known list or tuple (str equality is the same), a str or
+        int key in a known dict, a str in a known str; None elsewhere."""
+        kx, ky = self.known(x), self.known(y)
+        if ky not in ("list", "tuple", "dict", "str") or not self.is_simple(y):
+            return None
+        if ky == "dict":
+            ok = kx in ("str", "int")
+            tname = "$KEY_NATIVE"
+        else:
+            ok = kx == "str"
+            tname = "$str"
+        native = self.typed(self.at(py.Compare(left=x, ops=[py.In()], comparators=[y])), "bool")
+        if ok:
+            return native
+        b = self.bind_temp(x) if ky != "str" else None
+        if b is None:
+            return None
+        x1, x2 = b
+        test = self.at(
+            py.Compare(
+                left=self.call("$type", x1),
+                ops=[py.In() if ky == "dict" else py.Is()],
+                comparators=[self.name(tname)],
+            )
+        )
+        native = self.at(py.Compare(left=x2, ops=[py.In()], comparators=[y]))
+        out = py.IfExp(test=test, body=native, orelse=self.call("$in", x2, y))
+        return self.typed(self.at(out), "bool")
 
     def small_int_test(self, first: py.expr, later: py.expr) -> py.expr:
         """`type(first) is int and -$BIG < later < $BIG`: an int Python's str() can print
@@ -1573,7 +1607,14 @@ class Compiler:
             return self.call("$index", x, i)
         if not self.is_simple(i):
             if self.ctx.in_comp:
-                return self.call("$index", x, i)
+                kx, ki = self.known(x), self.known(i)
+                b = None
+                if self.is_simple(x) and (kx == "dict" or (kx == "list" and ki == "int")):
+                    b = self.bind_temp(i)  # (a `:=` in a comprehension: a cell)
+                if b is None:
+                    return self.call("$index", x, i)
+                self.index_sites[(e.line, e.col)] = (_operand(x), _operand(b[1]))
+                return self.at(py.Subscript(value=x, slice=b[0], ctx=py.Load()))
             # both operands into temporaries, in order (the test below may
             # skip an operand's `:=`)
             x, i = self.hoist(x, pre), self.hoist(i, pre)
@@ -1861,6 +1902,15 @@ class Compiler:
                     if krecv == "str" and fn.name == "format" and type(callee) is py.Constant:
                         inline = self.format_inline(callee, args, self.at(call), pre)
                     else:
+                        if not self.ctx.in_comp and not all(self.is_simple(a) for a in args):
+                            # receiver, then arguments, into temporaries: the
+                            # fast and the slow call below share them
+                            t = self.ctx.temp()
+                            pre.append(self.assign(t, callee))
+                            self.ctx.ptypes[t] = krecv
+                            callee = self.typed(self.name(t), krecv)
+                            args = [self.hoist(a, pre) for a in args]
+                            call = py.Call(func=call.func, args=[callee, *args], keywords=keywords)
                         inline = self.method_inline(krecv, fn.name, callee, args, self.at(call))
                     if inline is not None:
                         return inline

@@ -336,6 +336,8 @@ def _make_charge(ctx: ThreadContext):
             yield x
 
     def charge(seq):
+        if budget.rep is None:  # no budget: nothing to count
+            return seq
         try:
             n = len(seq)
         except TypeError:
@@ -345,6 +347,13 @@ def _make_charge(ctx: ThreadContext):
         return counted(seq)
 
     def iterate_charge(x):
+        # (the common kinds inline: a comprehension over a range or a list)
+        t = type(x)
+        if t is range or t is tuple:
+            return x if budget.rep is None else charge(x)
+        if t is List:
+            x.__class__ = values.IterList
+            return x if budget.rep is None else charge(x)
         return charge(ops.iterate(x))
 
     def charge_key(x):
@@ -358,6 +367,12 @@ def _make_charge(ctx: ThreadContext):
 
 
 def _iter_end(it, result):
+    t = type(it)
+    if t is range or t is tuple:
+        return result
+    if t is values.IterList and not values._NESTED:
+        it.__class__ = List
+        return result
     ops.iter_done(it)
     return result
 

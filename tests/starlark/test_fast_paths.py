@@ -441,3 +441,41 @@ def test_str_methods_inlined_by_the_compiler_match_the_builtins(method, nargs, s
     assert to_python(g["known"]()) == to_python(want)
     assert to_python(g["unknown"](s)) == to_python(want)
     assert type(g["known"]()) is type(want)
+
+
+# ---- `in` the compiler inlines for a known list, tuple, dict or str (compiler.in_inline) ----
+
+_members = st.sampled_from(
+    ["1", "True", "1.0", "'a'", "'b'", "(1,)", "None", "0", "False", "[1]", "2.5", "'ab'"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    container=st.sampled_from(
+        ["[1, 'a', 1.0, (1,)]", "(True, 'b', 2.5)", "{1: 0, 'a': 1, (1,): 2}", "'xaby'"]
+    ),
+    x=_members,
+)
+def test_in_inlined_by_the_compiler_matches_the_operator(container, x):
+    from starflow.starlark import EvalError as Err
+    from starflow.starlark import exec_file, ops
+
+    # `c` is a known list/tuple/dict/str local; `v` is a str local, or unknown
+    src = (
+        f"def known(v):\n    c = {container}\n    return [v in c, v not in c]\n"
+        f"def lit():\n    c = {container}\n    return [{x} in c, {x} not in c]\n"
+        f"C = {container}\nV = {x}\n"
+    )
+    g = exec_file("m.star", src)
+    try:
+        want = ops.contains(g["C"], g["V"])
+        want = [want, not want]
+    except Err as e:
+        want = e.msg
+    for fn in ("known", "lit"):
+        try:
+            got = list(g[fn](g["V"]) if fn == "known" else g[fn]())
+        except Err as e:
+            got = e.msg
+        assert got == want, (fn, container, x)
