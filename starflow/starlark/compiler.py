@@ -160,6 +160,32 @@ def _simple_verbs(fmt: str) -> list[str] | None:
     return verbs
 
 
+def _children(n: s.Node) -> list:
+    """The sub-expressions of expression `n` (a comprehension's included)."""
+    t = type(n)
+    if t is s.CallExpr:
+        return [n.fn, *(a.value for a in n.args)]
+    if t is s.Comprehension:
+        return [n.body, *(cl.iter if type(cl) is s.ForClause else cl.cond for cl in n.clauses)]
+    if t is s.DictEntry:
+        return [n.key, n.value]
+    if t is s.BinaryExpr:
+        return [n.x, n.y]
+    if t is s.UnaryExpr or t is s.ParenExpr or t is s.DotExpr:
+        return [n.x]
+    if t is s.IndexExpr:
+        return [n.x, n.index]
+    if t is s.SliceExpr:
+        return [x for x in (n.x, n.lo, n.hi, n.step) if x is not None]
+    if t is s.ListExpr or t is s.TupleExpr:
+        return list(n.elts)
+    if t is s.DictExpr:
+        return [x for en in n.entries for x in (en.key, en.value)]
+    if t is s.CondExpr:
+        return [n.cond, n.then, n.else_]
+    return []
+
+
 def _leaves_early(stmts: list[s.Stmt]) -> bool:
     """Whether a loop body may end its loop early: a `break` of this loop, or a `return`."""
     for st in stmts:
@@ -184,45 +210,6 @@ def _returns(st: s.Stmt) -> bool:
         return any(_returns(x) for x in st.then) or any(_returns(x) for x in st.else_)
     if t is s.ForStmt or t is s.WhileStmt:
         return any(_returns(x) for x in st.body)
-    return False
-
-
-def _needs_stmts(e: s.Node) -> bool:
-    """Whether `e` holds a call site or a lambda (then it compiles to statements)."""
-    stack: list = [e]
-    while stack:
-        n = stack.pop()
-        t = type(n)
-        if t is s.LambdaExpr:
-            return True
-        if t is s.CallExpr:
-            fn = n.fn
-            while type(fn) is s.ParenExpr:
-                fn = fn.x
-            if not (
-                type(fn) is s.Ident and fn.scope is Scope.UNIVERSAL and fn.name in DIRECT_BUILTINS
-            ):
-                return True
-            stack.extend(a.value for a in n.args)
-        elif t is s.Comprehension:
-            stack.append(n.body)
-            stack.extend(cl.iter if type(cl) is s.ForClause else cl.cond for cl in n.clauses)
-        elif t is s.DictEntry:
-            stack += [n.key, n.value]
-        elif t is s.BinaryExpr:
-            stack += [n.x, n.y]
-        elif t is s.UnaryExpr or t is s.ParenExpr or t is s.DotExpr:
-            stack.append(n.x)
-        elif t is s.IndexExpr:
-            stack += [n.x, n.index]
-        elif t is s.SliceExpr:
-            stack += [x for x in (n.x, n.lo, n.hi, n.step) if x is not None]
-        elif t is s.ListExpr or t is s.TupleExpr:
-            stack += n.elts
-        elif t is s.DictExpr:
-            stack += [x for en in n.entries for x in (en.key, en.value)]
-        elif t is s.CondExpr:
-            stack += [n.cond, n.then, n.else_]
     return False
 
 
@@ -370,6 +357,18 @@ class Compiler:
             if type(st) is s.DefStmt and st.name.name in self.global_defs
         }
         self.mt = infer.module_types(file, defs) if defs and SPECIALIZE else infer.ModuleTypes()
+        # global defs whose calls are no call sites: they cannot suspend
+        self.nosuspend: set[str] = (
+            infer.nosuspend_defs(
+                file,
+                defs,
+                self.mt.globals,
+                lambda t, name: t in _method_owners(name),
+                DIRECT_BUILTINS,
+            )
+            if defs and SPECIALIZE
+            else set()
+        )
         self.clone_requests: list[tuple[s.Function, str, int, py.stmt]] = []
         self.clone_orig: dict[int, int] = {}  # clone's code index -> the original's
         # global def -> (code index, clone's code index or None), see `link_defs`
@@ -1165,7 +1164,7 @@ class Compiler:
         # Measured: the flag costs 16% of calls_positional.
         # Nor does one whose callees cannot lead back to it: its flag is
         # removed once the whole file is compiled (drop_needless_flags).
-        may_recurse = self.ctx.nsites > 0 or self.ctx.key_callbacks
+        may_recurse = self.ctx.nsites > 0 or self.ctx.key_callbacks or bool(self.ctx.callees)
         flag_at = -1
         if not self.recursion and may_recurse:
             # as Go: a function may not call itself, directly or not, unless
@@ -1199,7 +1198,7 @@ class Compiler:
         else:
             body += inner
         self.sites[index] = self.ctx.sites
-        if self.ctx.nsites == 0 and not self.ctx.has_loops:
+        if self.ctx.nsites == 0 and not self.ctx.has_loops and not self.ctx.callees:
             # A leaf (no loop, no call but of built-ins) does bounded work: its
             # call is not a step (docs/internals.md, "Steps"). Measured: the
             # step was 8% of calls_positional.
@@ -1330,10 +1329,63 @@ class Compiler:
         if t is s.LambdaExpr:
             return self.lambda_expr(e, pre)
         if t is s.Comprehension:
-            if _needs_stmts(e):
+            if self.needs_stmts(e):
                 return self.comprehension_loops(e, pre)
             return self.comprehension(e, pre)
         raise TypeError(f"unexpected expression {t.__name__}")  # pragma: no cover
+
+    def needs_stmts(self, c: s.Comprehension) -> bool:
+        """Whether comprehension `c` holds a call site or a lambda (then it
+        compiles to statements, see `comprehension_loops`).
+
+        Not a site: a universal built-in, a global def that cannot suspend
+        (infer.nosuspend_defs), a method of a local or global of known
+        built-in type. The first iterable is evaluated outside (unless `c`
+        is itself inside a Python comprehension).
+        """
+        shadow: set[str] = set()
+        stack: list = [c]
+        while stack:  # names a comprehension binds hide the function's
+            n = stack.pop()
+            if type(n) is s.Comprehension:
+                shadow.update(n.locals)
+            stack.extend(_children(n))
+        stack = [c.body, *(cl.iter if type(cl) is s.ForClause else cl.cond for cl in c.clauses)]
+        if not self.ctx.in_comp:
+            stack.remove(c.clauses[0].iter)
+        while stack:
+            n = stack.pop()
+            t = type(n)
+            if t is s.LambdaExpr:
+                return True
+            if t is s.CallExpr and not self.plain_call(n, shadow):
+                return True
+            stack.extend(_children(n))
+        return False
+
+    def plain_call(self, e: s.CallExpr, shadow: set[str]) -> bool:
+        """Whether call `e` is no call site (it cannot reach an external)."""
+        fn = e.fn
+        while type(fn) is s.ParenExpr:
+            fn = fn.x
+        if type(fn) is s.Ident:
+            if fn.scope is Scope.UNIVERSAL:
+                return fn.name in DIRECT_BUILTINS
+            return fn.scope is Scope.GLOBAL and fn.name in self.nosuspend
+        if type(fn) is s.DotExpr:
+            x = fn.x
+            while type(x) is s.ParenExpr:
+                x = x.x
+            if type(x) is not s.Ident or x.name in shadow:
+                return False
+            if x.scope is Scope.GLOBAL:
+                k = self.mt.globals.get(x.name)
+            elif x.scope in (Scope.LOCAL, Scope.CELL):
+                k = self.local_type(self.ctx.renames.get(x.name) or local_pyname(x.name))
+            else:
+                return False
+            return k is not None and k in _method_owners(fn.name)
+        return False
 
     def lazy_expr(self, e: s.Expr) -> py.expr:
         """Compile `e` inside a Python comprehension (which holds no call site)."""
@@ -1915,6 +1967,18 @@ class Compiler:
                     if inline is not None:
                         return inline
                 return self.typed(self.at(call), infer.method_result(krecv, fn.name))
+        if type(fn) is s.Ident and fn.scope is Scope.GLOBAL and fn.name in self.nosuspend:
+            # a global def that cannot suspend: a plain call, no site
+            self.ctx.callees.add(fn.name)
+            clone = self.ctx.specialized and fn.name in self.mt.clones
+            # (at the name: where an unbound global is reported)
+            func = _at(
+                py.Name(id=f"$fs_{fn.name}" if clone else f"$fn_{fn.name}", ctx=py.Load()),
+                fn.line,
+                fn.col,
+            )
+            call = self.at(py.Call(func=func, args=args, keywords=keywords))
+            return self.typed(call, self.mt.returns.get(fn.name) if self.ctx.specialized else None)
         k = self.ctx.nsites = self.ctx.nsites + 1
         self.ctx.sites[(e.line, e.col)] = k
         if type(fn) is s.Ident and fn.scope is Scope.GLOBAL and fn.name in self.global_defs:

@@ -611,3 +611,75 @@ def comprehension_types(c: s.Comprehension) -> dict[str, str | None]:
         for n, t in names:
             seen[n] = t if n not in seen else None
     return {n: seen.get(n) for n in c.locals}
+
+
+# ---------------------------------------------------------------- suspension
+
+
+def nosuspend_defs(
+    file: s.File,
+    defs: dict[str, s.Function],
+    genv: dict[str, str],
+    builtin_method,
+    direct_builtins: frozenset[str],
+) -> set[str]:
+    """The global defs whose call can never reach an external function.
+
+    A def qualifies when every call in its body (not in nested functions) is
+    a call of a universal built-in (`direct_builtins`), a method of a
+    receiver of known built-in type (`builtin_method(type, name)`), or a
+    call of a global def that qualifies in turn (a greatest fixpoint, so
+    mutual recursion qualifies). A key= callback cannot suspend either (the
+    thread refuses it). Such a call need not be a call site: no frame of it
+    is ever captured, and a loop or comprehension holding it may stay plain
+    Python (compiler.call_expr). Types come from the plain compile (unknown
+    parameters); a clone only knows more.
+    """
+    calls: dict[str, set[str]] = {}
+    ok: set[str] = set()
+    for f, fn in defs.items():
+        env = function_types(fn, genv=genv)
+        typer = _Typer({**env}, genv, None)
+        found: list = []
+        scan = _AnyCall(typer, builtin_method, direct_builtins, found)
+        scan.stmts(fn.body)
+        if scan.unknown:
+            continue
+        if set(found) <= set(defs):  # (a global that is no def: a value, unknown)
+            calls[f] = set(found)
+            ok.add(f)
+    changed = True
+    while changed:
+        changed = False
+        for f in list(ok):
+            if not calls[f] <= ok:
+                ok.discard(f)
+                changed = True
+    return ok
+
+
+class _AnyCall(_CallScan):
+    """Classify every call of a body: `unknown` once one may reach an external."""
+
+    def __init__(self, typer: _Typer, builtin_method, direct_builtins, found: list):
+        super().__init__({}, typer, [], True)
+        self.builtin_method = builtin_method
+        self.direct_builtins = direct_builtins
+        self.names = found  # global names called directly
+        self.unknown = False
+
+    def expr(self, e) -> None:
+        if type(e) is s.CallExpr:
+            fn = _unparen(e.fn)
+            if type(fn) is s.Ident and fn.scope is Scope.UNIVERSAL:
+                if fn.name not in self.direct_builtins:
+                    self.unknown = True
+            elif type(fn) is s.Ident and fn.scope is Scope.GLOBAL:
+                self.names.append(fn.name)
+            elif type(fn) is s.DotExpr:
+                recv = self.typer.typeof(fn.x)
+                if not (recv is not None and self.builtin_method(recv, fn.name)):
+                    self.unknown = True
+            else:
+                self.unknown = True
+        super().expr(e)

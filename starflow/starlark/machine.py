@@ -913,6 +913,8 @@ def _explain_here(e: BaseException, tb) -> str | None:
         name = getattr(e, "name", None) or _quoted(str(e))
         if name and name.startswith(("$l_", "$g_", "$v_")):
             name = name[3:]
+        elif name and name.startswith(("$fn_", "$fs_")):
+            name = name[4:]  # a direct call of a global def not bound yet
         if "free variable" in str(e):
             return f"local variable {name} referenced before assignment"
         return f"global variable {name} referenced before assignment"

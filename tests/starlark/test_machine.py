@@ -341,9 +341,10 @@ def _iterations_within(src: str, budget: int) -> int:
             0,
         ),
         ("    x = [print(i) for i in range(50)]\n", 1, 0),
-        # a call site (a counted loop); g is a leaf: its call is no step
+        # g is a leaf: its call is no step (and no call site: g cannot suspend)
         ("    x = [g(print(i)) for i in range(50)]\n", 1, 0),
-        # h calls g: a call of h is a step after the print
+        # h calls g through a local, which might suspend: a call site (a
+        # counted loop), and a call of h is a step after the print
         ("    x = [h(print(i)) for i in range(50)]\n", 1, 1),
     ],
 )
@@ -351,12 +352,31 @@ def test_every_kind_of_loop_stops_at_the_same_step_for_each_budget(loop, steps_b
     # 1 step for the top level, 1 for the call of f, then per iteration
     # `steps_before` the print and `steps_after` it: whether a loop pays up
     # front or counts each iteration, the budget runs out at the same print.
-    src = "def g(x):\n    return x\ndef h(x):\n    return g(x)\ndef f():\n" + loop + "f()\n"
+    src = (
+        "def g(x):\n    return x\ndef h(x):\n    k = g\n    return k(x)\ndef f():\n"
+        + loop
+        + "f()\n"
+    )
     per = steps_before + steps_after
     for budget in [1, 2, 3, 4, 10, 30, 51, 52, 53, 101, 102, 200]:
         # the k-th print comes after 2 + per * (k - 1) + steps_before steps
         want = min(50, max(0, (budget - 2 - steps_before) // per + 1))
         assert _iterations_within(src, budget) == want, budget
+
+
+def test_a_loop_calling_a_def_that_cannot_suspend_needs_the_same_total_budget():
+    # h calls g directly: neither can suspend, so the comprehension is no
+    # counted loop and pays for its 50 elements up front; the calls of h
+    # then take their steps. Short of steps it may stop sooner than a
+    # per-iteration count would (as nested loops do), but finishing takes
+    # the same budget: top level + f + 50 elements + 50 calls of h.
+    src = (
+        "def g(x):\n    return x\ndef h(x):\n    return g(x)\n"
+        "def f():\n    return [h(i) for i in range(50)]\nf()\n"
+    )
+    run(src, max_steps=102)
+    with pytest.raises(EvalError, match="too many steps"):
+        run(src, max_steps=101)
 
 
 def test_nested_loops_that_pay_up_front_need_the_same_total_budget():
