@@ -724,6 +724,7 @@ class Compiler:
             self.line, self.col = target.line, target.col
             names = [self.ctx.temp() for _ in range(n)]
             out: list[py.stmt] = []
+            kv = self.known(value)
             if not self.is_simple(value):
                 v = self.ctx.temp()
                 out.append(self.assign(v, value))
@@ -754,10 +755,13 @@ class Compiler:
                     )
                     for tn in ("$tuple", "$List")
                 ]
+                test = self.at(py.BoolOp(op=py.Or(), values=tests))
+                if kv in ("tuple", "list"):  # (known: no test; any List unpacks)
+                    test = self.const(True)
                 out.append(
                     self.at(
                         py.If(
-                            test=self.at(py.BoolOp(op=py.Or(), values=tests)),
+                            test=test,
                             body=[
                                 self.at(
                                     py.Try(body=[native], handlers=[retry], orelse=[], finalbody=[])
@@ -1148,7 +1152,9 @@ class Compiler:
             types = infer.function_types(fn, genv=mt.globals)
         else:
             self.ctx.specialized = True
-            types = infer.function_types(fn, mt.params.get(clone_of[0]), mt.globals, mt.returns)
+            types = infer.function_types(
+                fn, mt.params.get(clone_of[0]), mt.globals, mt.returns, mt.elems
+            )
         self.ctx.ptypes = {local_pyname(n): t for n, t in types.items()}
         body = self.budget_check(fn.line, fn.col)
         for p in fn.params:

@@ -133,10 +133,27 @@ class _Typer:
         env: dict[str, str | None],
         genv: dict[str, str | None] | None = None,
         calls: dict[str, str | None] | None = None,
+        elems: dict[str, tuple | None] | None = None,
     ):
         self.env = env
         self.genv = genv
         self.calls = calls
+        self.elems = elems  # global def -> the types of the tuple it returns
+
+    def elem_type(self, call: s.Expr, i: int, n: int) -> str | None:
+        """The type of element `i` of the `n`-tuple that `call` returns (unpacked)."""
+        call = _unparen(call)
+        if self.elems is None or type(call) is not s.CallExpr:
+            return ANY
+        fn = _unparen(call.fn)
+        if type(fn) is not s.Ident or fn.scope is not Scope.GLOBAL or fn.name not in self.elems:
+            return ANY
+        if self.calls is not None and self.calls.get(fn.name) is None:
+            return None  # (the def's returns are not known yet)
+        e = self.elems[fn.name]
+        if e is None or len(e) != n:
+            return ANY
+        return e[i]
 
     def typeof(self, e: s.Expr) -> str | None:
         t = type(e)
@@ -220,7 +237,8 @@ def is_range_call(e: s.Expr) -> bool:
 def _bindings(stmts: list[s.Stmt], out: list) -> None:
     """Collect (name, how) for every binding of a local by these statements.
 
-    `how` is an expression, ("aug", op, name, rhs) or a type string.
+    `how` is an expression, ("aug", op, name, rhs), ("elem", call, i, n) (element
+    i of the n-tuple a call returns, unpacked) or a type string.
     """
     for st in stmts:
         t = type(st)
@@ -256,6 +274,14 @@ def _bind_target(target: s.Expr, value: s.Expr | None, out: list) -> None:
         if type(v) in (s.TupleExpr, s.ListExpr) and len(v.elts) == len(target.elts):
             for sub, sv in zip(target.elts, v.elts, strict=True):
                 _bind_target(sub, sv, out)
+        elif type(v) is s.CallExpr:
+            n = len(target.elts)
+            for i, sub in enumerate(target.elts):
+                sub = _unparen(sub)
+                if type(sub) is s.Ident:
+                    out.append((sub.name, ("elem", v, i, n)))
+                else:
+                    _bind_target(sub, None, out)
         else:
             for sub in target.elts:
                 _bind_target(sub, None, out)
@@ -267,6 +293,7 @@ def function_types(
     params: dict[str, str] | None = None,
     genv: dict[str, str | None] | None = None,
     calls: dict[str, str | None] | None = None,
+    elems: dict[str, tuple] | None = None,
 ) -> dict[str, str]:
     """The known type of each local of `fn` that always holds one type.
 
@@ -285,7 +312,7 @@ def function_types(
             env[p.name.name] = "dict"
         else:
             env[p.name.name] = (params or {}).get(p.name.name, ANY)
-    _settle(fn.body, env, _Typer(env, genv, calls))
+    _settle(fn.body, env, _Typer(env, genv, calls, elems))
     return {k: v for k, v in env.items() if v is not None and v != ANY}
 
 
@@ -299,8 +326,11 @@ def _settle(stmts: list[s.Stmt], env: dict[str, str | None], typer: _Typer) -> N
             if type(how) is str:
                 t: str | None = how
             elif type(how) is tuple:
-                _, op, ident, rhs = how
-                t = binary_type(op, typer.typeof(ident), typer.typeof(rhs))
+                if how[0] == "elem":
+                    t = typer.elem_type(how[1], how[2], how[3])
+                else:
+                    _, op, ident, rhs = how
+                    t = binary_type(op, typer.typeof(ident), typer.typeof(rhs))
             else:
                 t = typer.typeof(how)
             new = join(env.get(name), t)
@@ -328,17 +358,20 @@ class ModuleTypes:
       those types hold wherever the clone runs; its Function value (what
       escapes, and what nested functions and the plain defs call) stays the
       generic compile, with unknown parameters.
-    - `returns[f]`: the type of every value the clone returns.
+    - `returns[f]`: the type of every value the clone returns; `elems[f]`
+      the types of the elements of the tuple it returns, when it always
+      returns a tuple of one length (`q, r = divmod2(a, b)`).
     - `clones`: the defs worth a clone (a parameter of known type, or calls of
       global defs whose results get typed).
     """
 
-    __slots__ = ("clones", "globals", "params", "returns")
+    __slots__ = ("clones", "elems", "globals", "params", "returns")
 
     def __init__(self) -> None:
         self.globals: dict[str, str] = {}
         self.params: dict[str, dict[str, str]] = {}
         self.returns: dict[str, str] = {}
+        self.elems: dict[str, tuple[str, ...]] = {}  # the element types of a returned tuple
         self.clones: set[str] = set()
 
 
@@ -429,7 +462,7 @@ class _CallScan:
             for n, ct in comprehension_types(e).items():
                 inner[n] = ct if ct is not None else ANY
             saved, hot = self.typer, self.hot
-            self.typer = _Typer(inner, saved.genv, saved.calls)
+            self.typer = _Typer(inner, saved.genv, saved.calls, saved.elems)
             self.hot = True
             for i, cl in enumerate(e.clauses):
                 if type(cl) is s.ForClause:
@@ -485,6 +518,40 @@ def _returns_of(stmts: list[s.Stmt], out: list) -> None:
             _returns_of(st.body, out)
 
 
+_NO_ELEMS = ("no",)  # (a marker: compared by identity)
+
+
+def _tuple_elems(v: s.Expr | None, typer: _Typer) -> tuple | None:
+    """The element types of the tuple `v` evaluates to: None while unknown
+    (a call whose return is not known yet), _NO_ELEMS if it may be no tuple."""
+    v = _unparen(v) if v is not None else None
+    if type(v) is s.TupleExpr:
+        return tuple(typer.typeof(x) for x in v.elts)
+    if type(v) is s.CallExpr:
+        fn = _unparen(v.fn)
+        if (
+            type(fn) is s.Ident
+            and fn.scope is Scope.GLOBAL
+            and typer.elems is not None
+            and fn.name in typer.elems
+        ):
+            if typer.calls is not None and typer.calls.get(fn.name) is None:
+                return None
+            e = typer.elems[fn.name]
+            return _NO_ELEMS if e is None else e
+    return _NO_ELEMS
+
+
+def _join_elems(a: tuple | None, b: tuple | None) -> tuple | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if a is _NO_ELEMS or b is _NO_ELEMS or len(a) != len(b):
+        return _NO_ELEMS
+    return tuple(join(x, y) for x, y in zip(a, b, strict=True))
+
+
 def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
     """Types of globals and of the global defs' clones (see `ModuleTypes`).
 
@@ -518,12 +585,22 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
         return mt
     params: dict[str, dict[str, str | None]] = {f: {} for f in defs}
     rets: dict[str, str | None] = dict.fromkeys(defs)
+    # the element types of the tuple each def returns: _NO_ELEMS when it may
+    # return something else, or tuples of differing lengths
+    relems: dict[str, tuple | None] = dict.fromkeys(defs)
     called: set[str] = set()
     hot: set[str] = set()  # called in a loop or in a function (see the clones below)
     for _ in range(64):
-        before = (dict(genv), {f: dict(p) for f, p in params.items()}, dict(rets), set(called))
+        before = (
+            dict(genv),
+            {f: dict(p) for f, p in params.items()},
+            dict(rets),
+            dict(relems),
+            set(called),
+        )
         calls = dict(rets)  # (None: no value known yet, the bottom)
-        top = _Typer(genv, genv, calls)
+        elems = {f: (None if e is _NO_ELEMS else e) for f, e in relems.items()}
+        top = _Typer(genv, genv, calls, elems)
         _settle(file.stmts, genv, top)
         found: list = []
         _CallScan(defs, top, found, False).stmts(file.stmts)
@@ -532,7 +609,7 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
                 continue
             ptypes = params[f]
             env: dict[str, str | None] = dict.fromkeys(fn.locals)
-            typer = _Typer(env, genv, calls)
+            typer = _Typer(env, genv, calls, elems)
             for p in fn.params:
                 if p.name is not None:
                     if p.kind is s.ParamKind.STAR:
@@ -545,11 +622,15 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
             vals: list = []
             _returns_of(fn.body, vals)
             r = rets[f]
+            e = relems[f]
             for v in vals:
                 r = join(r, "none" if v is None else typer.typeof(v))
+                e = _join_elems(e, _tuple_elems(v, typer))
             if _falls_through(fn.body):
                 r = join(r, "none")
+                e = _NO_ELEMS
             rets[f] = r
+            relems[f] = e
             _CallScan(defs, typer, found, True).stmts(fn.body)
         hot.clear()
         for f, call, typer, is_hot in found:
@@ -569,7 +650,8 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
                 else:
                     t = ANY  # a missing argument: the call fails
                 params[f][n] = join(params[f].get(n), t)
-        if (dict(genv), {f: dict(p) for f, p in params.items()}, dict(rets), called) == before:
+        after = (dict(genv), {f: dict(p) for f, p in params.items()}, dict(rets), relems, called)
+        if after == before:
             break
     else:  # pragma: no cover - the lattice is finite; never reached
         return ModuleTypes()
@@ -580,6 +662,9 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
         r = rets[f]
         if r is not None and r != ANY:
             mt.returns[f] = r
+        e = relems[f]
+        if r == "tuple" and e is not None and e is not _NO_ELEMS:
+            mt.elems[f] = tuple(t if t is not None else ANY for t in e)
     # A clone costs a second compile of its def: worth it where it may run
     # often (called in a loop, or in a function) and differs from the
     # original (a parameter of known type), and for a def that calls global

@@ -221,9 +221,14 @@ def programs(draw) -> str:
     for _ in range(draw(st.integers(1, 4))):
         callee = draw(st.sampled_from(names))
         args = draw(st.lists(st.sampled_from(VALUES), min_size=1, max_size=2))
-        if draw(st.booleans()):
+        kind = draw(st.sampled_from(["loop", "unpack", "plain"]))
+        if kind == "loop":
             lines.append("    for i in range(3):")
             lines.append(f"        out.append({callee}(i, {args[0]}))")
+        elif kind == "unpack":
+            lines.append("    for i in range(2):")
+            lines.append(f"        u, w = {callee}(i, {args[0]})")
+            lines.append("        out.append(u + w)")
         else:
             lines.append(f"    out.append({callee}({', '.join(args)}))")
     lines.append("    return out")
@@ -266,3 +271,25 @@ def test_a_thread_suspended_in_a_clone_restores_and_resumes():
     # walk(2) at the top level (clones), then main's walk(3) (the original)
     assert asked == [0, 1, 0, 1, 2]
     assert to_python(r.value) == (0 * 10 + 1 * 11) + (0 * 10 + 1 * 11 + 2 * 12)
+
+
+def test_the_elements_of_a_returned_tuple_type_an_unpacking():
+    src = (
+        "def divmod2(a, b):\n    return a // b, a % b\n"
+        "def either(a):\n    if a:\n        return 1, 'x'\n    return 2, 'y'\n"
+        "def ragged(a):\n    if a:\n        return 1, 2\n    return 1, 2, 3\n"
+        "def main():\n"
+        "    t = 0\n"
+        "    for i in range(1, 9):\n"
+        "        q, r = divmod2(i * 7, 3)\n"
+        "        n, s = either(i % 2)\n"
+        "        t += q + r + n + len(s)\n"
+        "    return t\n"
+        "result = main()\n"
+    )
+    mt = module_types(src)
+    assert mt.elems["divmod2"] == ("int", "int")
+    assert mt.elems["either"] == ("int", "str")
+    assert "ragged" not in mt.elems
+    same(src)
+    same(src.replace("divmod2(i * 7, 3)", "divmod2(i * 7, 0)"))  # the error, from the clone
