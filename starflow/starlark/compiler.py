@@ -414,6 +414,20 @@ class Compiler:
                 return d[pyname]
         return self.ctx.ptypes.get(pyname)
 
+    def elems_known(self, x: py.expr) -> str | None:
+        """The type of every element of list `x`, an owned list local (infer.py)."""
+        if type(x) is py.Name:
+            return self.local_type(x.id + "[]")
+        return None
+
+    def ast_elems(self, e: s.Expr) -> str | None:
+        """The element type of a comprehension's first iterable, when known."""
+        while type(e) is s.ParenExpr:
+            e = e.x
+        if type(e) is s.Ident and e.scope is Scope.LOCAL:
+            return self.local_type((self.ctx.renames.get(e.name) or local_pyname(e.name)) + "[]")
+        return None
+
     def is_simple(self, e: py.expr) -> bool:
         return isinstance(e, py.Name | py.Constant)
 
@@ -1153,7 +1167,7 @@ class Compiler:
         else:
             self.ctx.specialized = True
             types = infer.function_types(
-                fn, mt.params.get(clone_of[0]), mt.globals, mt.returns, mt.elems
+                fn, mt.params.get(clone_of[0]), mt.globals, mt.returns, mt.elems, mt.lists
             )
         self.ctx.ptypes = {local_pyname(n): t for n, t in types.items()}
         body = self.budget_check(fn.line, fn.col)
@@ -1672,7 +1686,8 @@ class Compiler:
                 if b is None:
                     return self.call("$index", x, i)
                 self.index_sites[(e.line, e.col)] = (_operand(x), _operand(b[1]))
-                return self.at(py.Subscript(value=x, slice=b[0], ctx=py.Load()))
+                out = self.at(py.Subscript(value=x, slice=b[0], ctx=py.Load()))
+                return self.typed(out, self.elems_known(x) if kx == "list" else None)
             # both operands into temporaries, in order (the test below may
             # skip an operand's `:=`)
             x, i = self.hoist(x, pre), self.hoist(i, pre)
@@ -1680,7 +1695,8 @@ class Compiler:
         if self.is_simple(x) and (kx == "dict" or (kx == "list" and ki == "int")):
             # the container's type is known: no test at all
             self.index_sites[(e.line, e.col)] = (_operand(x), _operand(i))
-            return self.at(py.Subscript(value=x, slice=i, ctx=py.Load()))
+            out = self.at(py.Subscript(value=x, slice=i, ctx=py.Load()))
+            return self.typed(out, self.elems_known(x) if kx == "list" else None)
         bx = self.bind_temp(x)
         if bx is None:
             return self.call("$index", x, i)
@@ -2188,7 +2204,8 @@ class Compiler:
             return self.at(py.IfExp(test=mutable(), body=method(args), orelse=helper))
         if recv == "list" and name == "pop" and not args:
             test = self.at(py.BoolOp(op=py.And(), values=[x, mutable()]))
-            return self.at(py.IfExp(test=test, body=method([]), orelse=helper))
+            out = self.at(py.IfExp(test=test, body=method([]), orelse=helper))
+            return self.typed(out, self.elems_known(x))
         if recv == "dict" and name == "get" and len(args) in (1, 2):
             k = args[0]
             if self.known(k) in ("int", "str"):
@@ -2261,7 +2278,7 @@ class Compiler:
         self.line, self.col = c.line, c.col
         saved = dict(self.ctx.renames)
         tag = self.ctx.temp("$c")
-        ctypes = infer.comprehension_types(c)
+        ctypes = infer.comprehension_types(c, self.ast_elems)
         for name in c.locals:
             self.ctx.renames[name] = f"{tag}_{name}"
             if ctypes.get(name) is not None:
@@ -2319,6 +2336,11 @@ class Compiler:
         outer_iter = self.expr(first.iter, pre)
         self.ctx.no_walrus -= nested
         self.line, self.col = c.line, c.col
+        # (the first iterable's elements, seen from outside the comprehension)
+        ctypes: dict[str, str | None] = {}
+        for n, t in infer.comprehension_types(c, self.ast_elems).items():
+            ctypes[local_pyname(n)] = t
+            ctypes[local_pyname(n) + "[]"] = None  # (it hides an owned list's elements)
         # its own variables shadow same-named variables of enclosing explicit loops
         saved_renames = self.ctx.renames
         self.ctx.renames = {k: v for k, v in saved_renames.items() if k not in c.locals}
@@ -2326,9 +2348,7 @@ class Compiler:
         if not self.ctx.in_comp:
             it_temp = self.ctx.temp("$it")
         self.ctx.in_comp += 1
-        self.ctx.ctypes.append(
-            {local_pyname(n): t for n, t in infer.comprehension_types(c).items()}
-        )
+        self.ctx.ctypes.append(ctypes)
         gens: list[py.comprehension] = []
         cur: py.comprehension | None = None
         for i, clause in enumerate(c.clauses):

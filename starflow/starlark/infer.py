@@ -37,6 +37,9 @@ __all__ = [
 
 ANY = "any"
 
+# Tests turn inference off to compare against the plain compile (every guard).
+ENABLED = True
+
 # universal built-ins whose result type does not depend on their arguments
 CALL_RESULT = {
     "len": "int",
@@ -134,18 +137,25 @@ class _Typer:
         genv: dict[str, str | None] | None = None,
         calls: dict[str, str | None] | None = None,
         elems: dict[str, tuple | None] | None = None,
+        lists: dict[str, str | None] | None = None,
     ):
         self.env = env
         self.genv = genv
         self.calls = calls
         self.elems = elems  # global def -> the types of the tuple it returns
+        self.lists = lists  # global def -> the element type of the fresh list it returns
 
     def elem_type(self, call: s.Expr, i: int, n: int) -> str | None:
         """The type of element `i` of the `n`-tuple that `call` returns (unpacked)."""
         call = _unparen(call)
-        if self.elems is None or type(call) is not s.CallExpr:
+        if type(call) is not s.CallExpr:
             return ANY
         fn = _unparen(call.fn)
+        if type(fn) is s.DotExpr and fn.name in ("partition", "rpartition") and n == 3:
+            recv = self.typeof(fn.x)
+            return None if recv is None else ("str" if recv == "str" else ANY)
+        if self.elems is None:
+            return ANY
         if type(fn) is not s.Ident or fn.scope is not Scope.GLOBAL or fn.name not in self.elems:
             return ANY
         if self.calls is not None and self.calls.get(fn.name) is None:
@@ -154,6 +164,60 @@ class _Typer:
         if e is None or len(e) != n:
             return ANY
         return e[i]
+
+    def elems_of(self, e: s.Expr) -> str | None:
+        """The type of every element of iterable `e`, when known (else ANY).
+
+        Known: a range (ints); an owned list local (its `name[]` entry, see
+        `_owned_lists`); a fresh list (a display, a comprehension, `split`
+        of a str, `sorted`/`list` of a known one, a slice or sum of known
+        ones, a call of a def returning one).
+        """
+        e = _unparen(e)
+        t = type(e)
+        if t is s.Ident:
+            if e.scope is Scope.LOCAL:
+                return self.env.get(e.name + "[]", ANY)
+            return ANY
+        if t is s.ListExpr or t is s.TupleExpr:
+            out: str | None = None
+            for x in e.elts:
+                out = join(out, self.typeof(x))
+            return out
+        if t is s.Comprehension:
+            if e.is_dict:
+                return ANY
+            inner = _overlay(self.env, e, self.elems_of)
+            return _Typer(inner, self.genv, self.calls, self.elems, self.lists).typeof(e.body)
+        if t is s.CallExpr:
+            fn = _unparen(e.fn)
+            if type(fn) is s.Ident and fn.scope is Scope.UNIVERSAL:
+                if fn.name == "range":
+                    return "int"
+                if fn.name in ("sorted", "list", "tuple", "reversed") and e.args:
+                    return self.elems_of(e.args[0].value)
+                return ANY
+            if type(fn) is s.DotExpr and fn.name in ("split", "rsplit", "splitlines"):
+                recv = self.typeof(fn.x)
+                return None if recv is None else ("str" if recv == "str" else ANY)
+            if (
+                type(fn) is s.Ident
+                and fn.scope is Scope.GLOBAL
+                and self.lists is not None
+                and fn.name in self.lists
+            ):
+                return self.lists[fn.name]
+            if type(fn) is s.DotExpr and fn.name == "pop":
+                return ANY
+            return ANY
+        if t is s.SliceExpr:
+            return self.elems_of(e.x) if self.typeof(e.x) == "list" else ANY
+        if t is s.BinaryExpr and e.op == "+" and self.typeof(e) == "list":
+            return join(self.elems_of(e.x), self.elems_of(e.y))
+        if t is s.BinaryExpr and e.op == "*" and self.typeof(e) == "list":
+            x = e.x if self.typeof(e.x) == "list" else e.y
+            return self.elems_of(x)
+        return ANY
 
     def typeof(self, e: s.Expr) -> str | None:
         t = type(e)
@@ -194,6 +258,8 @@ class _Typer:
                 recv = self.typeof(fn.x)
                 if recv is None:
                     return None
+                if recv == "list" and fn.name == "pop":
+                    return self.elems_of(fn.x)
                 return _METHOD_RESULT.get(recv, {}).get(fn.name, ANY)
             return ANY
         if t is s.ListExpr:
@@ -215,8 +281,19 @@ class _Typer:
             x = self.typeof(e.x)
             if x is None:
                 return None
+            if x == "list":
+                return self.elems_of(e.x)
             return "str" if x == "str" else ANY
         return ANY
+
+
+def _overlay(env: dict, c: s.Comprehension, elems_of) -> dict:
+    """The environment inside comprehension `c`: its variables shadow the function's."""
+    inner = dict(env)
+    for n, ct in comprehension_types(c, elems_of).items():
+        inner[n] = ct if ct is not None else ANY
+        inner.pop(n + "[]", None)
+    return inner
 
 
 def _unparen(e: s.Expr) -> s.Expr:
@@ -252,6 +329,8 @@ def _bindings(stmts: list[s.Stmt], out: list) -> None:
             target = _unparen(st.target)
             if type(target) is s.Ident and is_range_call(st.iter):
                 out.append((target.name, "int"))
+            elif type(target) is s.Ident:
+                out.append((target.name, ("elems", st.iter)))
             else:
                 _bind_target(target, None, out)
             _bindings(st.body, out)
@@ -294,12 +373,15 @@ def function_types(
     genv: dict[str, str | None] | None = None,
     calls: dict[str, str | None] | None = None,
     elems: dict[str, tuple] | None = None,
+    lists: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The known type of each local of `fn` that always holds one type.
 
     `params` gives the types of parameters known from every call (a global
     def's specialized clone, see `module_types`); the others are unknown.
     """
+    if not ENABLED:
+        return {}
     # every local starts at the bottom (no value seen); `_bindings` sees every
     # statement that can bind one, so a local left there is never bound
     env: dict[str, str | None] = dict.fromkeys(fn.locals)
@@ -312,14 +394,17 @@ def function_types(
             env[p.name.name] = "dict"
         else:
             env[p.name.name] = (params or {}).get(p.name.name, ANY)
-    _settle(fn.body, env, _Typer(env, genv, calls, elems))
+    env, _ = _analyze(fn, env, _Typer(env, genv, calls, elems, lists))
     return {k: v for k, v in env.items() if v is not None and v != ANY}
 
 
-def _settle(stmts: list[s.Stmt], env: dict[str, str | None], typer: _Typer) -> None:
-    """Join into `env` the type of every binding in `stmts`, to a fixpoint."""
+def _settle(
+    stmts: list[s.Stmt], env: dict[str, str | None], typer: _Typer, extra: list = ()
+) -> None:
+    """Join into `env` the type of every binding in `stmts` (and `extra`), to a fixpoint."""
     sites: list = []
     _bindings(stmts, sites)
+    sites.extend(extra)
     for _ in range(len(sites) * 3 + 3):  # each local can change at most twice
         changed = False
         for name, how in sites:
@@ -328,6 +413,8 @@ def _settle(stmts: list[s.Stmt], env: dict[str, str | None], typer: _Typer) -> N
             elif type(how) is tuple:
                 if how[0] == "elem":
                     t = typer.elem_type(how[1], how[2], how[3])
+                elif how[0] == "elems":
+                    t = typer.elems_of(how[1])
                 else:
                     _, op, ident, rhs = how
                     t = binary_type(op, typer.typeof(ident), typer.typeof(rhs))
@@ -365,13 +452,14 @@ class ModuleTypes:
       global defs whose results get typed).
     """
 
-    __slots__ = ("clones", "elems", "globals", "params", "returns")
+    __slots__ = ("clones", "elems", "globals", "lists", "params", "returns")
 
     def __init__(self) -> None:
         self.globals: dict[str, str] = {}
         self.params: dict[str, dict[str, str]] = {}
         self.returns: dict[str, str] = {}
         self.elems: dict[str, tuple[str, ...]] = {}  # the element types of a returned tuple
+        self.lists: dict[str, str] = {}  # the element type of a fresh list returned
         self.clones: set[str] = set()
 
 
@@ -458,11 +546,9 @@ class _CallScan:
         elif t is s.Comprehension:
             first = e.clauses[0]
             self.expr(first.iter)  # evaluated outside the comprehension's scope
-            inner = dict(self.typer.env)
-            for n, ct in comprehension_types(e).items():
-                inner[n] = ct if ct is not None else ANY
+            inner = _overlay(self.typer.env, e, self.typer.elems_of)
             saved, hot = self.typer, self.hot
-            self.typer = _Typer(inner, saved.genv, saved.calls, saved.elems)
+            self.typer = _Typer(inner, saved.genv, saved.calls, saved.elems, saved.lists)
             self.hot = True
             for i, cl in enumerate(e.clauses):
                 if type(cl) is s.ForClause:
@@ -542,6 +628,29 @@ def _tuple_elems(v: s.Expr | None, typer: _Typer) -> tuple | None:
     return _NO_ELEMS
 
 
+def _fresh_elems(v: s.Expr | None, typer: _Typer, owned: set[str]) -> str | None:
+    """The element type of the fresh list `v` evaluates to (_NO_LIST if not one)."""
+    v = _unparen(v) if v is not None else None
+    if type(v) is s.Ident:
+        return typer.env.get(v.name + "[]") if v.name in owned else _NO_LIST
+    if v is not None and typer.typeof(v) == "list":
+        t = type(v)
+        if t is s.ListExpr or (t is s.Comprehension and not v.is_dict):
+            return typer.elems_of(v)
+        if t is s.CallExpr:
+            f = _unparen(v.fn)
+            if type(f) is s.Ident and f.scope is Scope.GLOBAL and typer.lists is not None:
+                got = typer.lists.get(f.name, _NO_LIST)
+                return got  # (None: not known yet)
+    return _NO_LIST
+
+
+def _join_list(a: str | None, b: str | None) -> str | None:
+    if a == _NO_LIST or b == _NO_LIST:
+        return _NO_LIST
+    return join(a, b)
+
+
 def _join_elems(a: tuple | None, b: tuple | None) -> tuple | None:
     if a is None:
         return b
@@ -588,6 +697,9 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
     # the element types of the tuple each def returns: _NO_ELEMS when it may
     # return something else, or tuples of differing lengths
     relems: dict[str, tuple | None] = dict.fromkeys(defs)
+    # the element type of the fresh list each def returns (_NO_LIST: it may
+    # return something else, or a list some other reference reaches)
+    rlists: dict[str, str | None] = dict.fromkeys(defs)
     called: set[str] = set()
     hot: set[str] = set()  # called in a loop or in a function (see the clones below)
     for _ in range(64):
@@ -596,11 +708,13 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
             {f: dict(p) for f, p in params.items()},
             dict(rets),
             dict(relems),
+            dict(rlists),
             set(called),
         )
         calls = dict(rets)  # (None: no value known yet, the bottom)
         elems = {f: (None if e is _NO_ELEMS else e) for f, e in relems.items()}
-        top = _Typer(genv, genv, calls, elems)
+        lists = dict(rlists)
+        top = _Typer(genv, genv, calls, elems, lists)
         _settle(file.stmts, genv, top)
         found: list = []
         _CallScan(defs, top, found, False).stmts(file.stmts)
@@ -609,7 +723,7 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
                 continue
             ptypes = params[f]
             env: dict[str, str | None] = dict.fromkeys(fn.locals)
-            typer = _Typer(env, genv, calls, elems)
+            typer = _Typer(env, genv, calls, elems, lists)
             for p in fn.params:
                 if p.name is not None:
                     if p.kind is s.ParamKind.STAR:
@@ -618,19 +732,23 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
                         env[p.name.name] = "dict"
                     else:
                         env[p.name.name] = ptypes.get(p.name.name)
-            _settle(fn.body, env, typer)
+            env, owned = _analyze(fn, env, typer)
             vals: list = []
             _returns_of(fn.body, vals)
             r = rets[f]
             e = relems[f]
+            lt = rlists[f]
             for v in vals:
                 r = join(r, "none" if v is None else typer.typeof(v))
                 e = _join_elems(e, _tuple_elems(v, typer))
+                lt = _join_list(lt, _fresh_elems(v, typer, owned))
             if _falls_through(fn.body):
                 r = join(r, "none")
                 e = _NO_ELEMS
+                lt = _NO_LIST
             rets[f] = r
             relems[f] = e
+            rlists[f] = lt
             _CallScan(defs, typer, found, True).stmts(fn.body)
         hot.clear()
         for f, call, typer, is_hot in found:
@@ -650,7 +768,14 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
                 else:
                     t = ANY  # a missing argument: the call fails
                 params[f][n] = join(params[f].get(n), t)
-        after = (dict(genv), {f: dict(p) for f, p in params.items()}, dict(rets), relems, called)
+        after = (
+            dict(genv),
+            {f: dict(p) for f, p in params.items()},
+            dict(rets),
+            relems,
+            rlists,
+            called,
+        )
         if after == before:
             break
     else:  # pragma: no cover - the lattice is finite; never reached
@@ -665,6 +790,9 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
         e = relems[f]
         if r == "tuple" and e is not None and e is not _NO_ELEMS:
             mt.elems[f] = tuple(t if t is not None else ANY for t in e)
+        lt = rlists[f]
+        if r == "list" and lt is not None and lt != _NO_LIST:
+            mt.lists[f] = lt
     # A clone costs a second compile of its def: worth it where it may run
     # often (called in a loop, or in a function) and differs from the
     # original (a parameter of known type), and for a def that calls global
@@ -675,16 +803,27 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
     return mt
 
 
-def comprehension_types(c: s.Comprehension) -> dict[str, str | None]:
-    """Each local of comprehension `c`: "int" if only a `range` binds it, else None."""
+def comprehension_types(c: s.Comprehension, elems_of=None) -> dict[str, str | None]:
+    """Each local of comprehension `c`: its type if one clause binds it to
+    elements of known type (a range's ints; `elems_of(iterable)` for the
+    first clause, whose iterable is evaluated outside), else None."""
+    if not ENABLED:
+        return dict.fromkeys(c.locals)
     seen: dict[str, str | None] = {}
-    for cl in c.clauses:
+    for i, cl in enumerate(c.clauses):
         if type(cl) is not s.ForClause:
             continue
         target = _unparen(cl.target)
         names: list[tuple[str, str | None]] = []
         if type(target) is s.Ident:
-            names.append((target.name, "int" if is_range_call(cl.iter) else None))
+            if is_range_call(cl.iter):
+                t: str | None = "int"
+            elif i == 0 and elems_of is not None:
+                t = elems_of(cl.iter)
+                t = None if t == ANY else t
+            else:
+                t = None
+            names.append((target.name, t))
         else:
             stack = [target]
             while stack:
@@ -768,3 +907,311 @@ class _AnyCall(_CallScan):
             else:
                 self.unknown = True
         super().expr(e)
+
+
+# ---------------------------------------------------------------- owned lists
+
+# universal built-ins that neither keep nor change a list argument
+_KEEPS_NOTHING = frozenset(
+    "len str repr print sorted list tuple min max any all bool enumerate zip reversed type "
+    "dict set hash".split()
+)
+# list methods on the list itself (the list stays where it is)
+_OWN_METHODS = frozenset("append extend insert pop remove index count clear".split())
+# methods of other values that read a list argument and keep nothing of it
+_READS_ARG = frozenset({"join", "extend", "index", "count"})
+
+
+def _owned_lists(fn: s.Function, env: dict[str, str | None], typer: _Typer) -> set[str]:
+    """The list locals of `fn` that no other reference can reach.
+
+    Such a local is bound only to fresh lists (a display, a comprehension,
+    `sorted(...)`, `s.split(...)`, a slice, a sum, a call of a def returning
+    one) and used only where the list cannot escape: as the receiver of its
+    own methods, indexed or sliced, iterated, tested, compared, measured,
+    given to a built-in that keeps nothing of it, or returned. Then every
+    element it ever holds was put there by this function's own code, whose
+    types `_list_sites` collects: its element type (`name[]`) is known.
+    A nested function may not see it (a cell is excluded).
+    """
+    params = {p.name.name for p in fn.params if p.name is not None}
+    cands = {n for n in fn.locals if n not in params and n not in fn.cells and env.get(n) == "list"}
+    if not cands:
+        return set()
+    bad: set[str] = set()
+
+    def fresh(e: s.Expr) -> bool:
+        e = _unparen(e)
+        t = type(e)
+        if t is s.ListExpr:
+            return True
+        if t is s.Comprehension:
+            return not e.is_dict
+        if t is s.CallExpr:
+            f = _unparen(e.fn)
+            if type(f) is s.Ident and f.scope is Scope.UNIVERSAL:
+                return f.name in ("list", "sorted")
+            if type(f) is s.DotExpr and f.name in ("split", "rsplit", "splitlines"):
+                return typer.typeof(f.x) == "str"
+            if type(f) is s.Ident and f.scope is Scope.GLOBAL:
+                return typer.lists is not None and typer.lists.get(f.name) not in (None, _NO_LIST)
+            return False
+        if t is s.SliceExpr or (t is s.BinaryExpr and e.op in ("+", "*")):
+            return typer.typeof(e) == "list"
+        return False
+
+    def use(e, safe: bool = False) -> None:
+        """Visit expression `e`; `safe`: an owned list here does not escape."""
+        e = _unparen(e) if e is not None else None
+        t = type(e)
+        if t is s.Ident:
+            if e.name in cands and not safe:
+                bad.add(e.name)
+            return
+        if t is s.CallExpr:
+            f = _unparen(e.fn)
+            if type(f) is s.DotExpr and type(_unparen(f.x)) is s.Ident:
+                recv = _unparen(f.x)
+                if recv.name in cands:
+                    if f.name not in _OWN_METHODS:
+                        bad.add(recv.name)
+                    for a in e.args:
+                        use(a.value)
+                    return
+            if type(f) is s.Ident and f.scope is Scope.UNIVERSAL and f.name in _KEEPS_NOTHING:
+                for a in e.args:
+                    use(a.value, safe=a.kind is s.ArgKind.POSITIONAL)
+                return
+            if type(f) is s.DotExpr and f.name in _READS_ARG:
+                use(f.x)
+                for a in e.args:
+                    use(a.value, safe=a.kind is s.ArgKind.POSITIONAL)
+                return
+            use(e.fn)
+            for a in e.args:
+                use(a.value)
+            return
+        if t is s.DotExpr:
+            use(e.x)  # (a bare attribute of an owned list: a bound method escapes)
+            return
+        if t is s.IndexExpr:
+            use(e.x, safe=True)
+            use(e.index)
+            return
+        if t is s.SliceExpr:
+            use(e.x, safe=True)
+            for x in (e.lo, e.hi, e.step):
+                if x is not None:
+                    use(x)
+            return
+        if t is s.BinaryExpr:
+            ok = e.op in ("in", "not in", "==", "!=", "+", "*", "<", "<=", ">", ">=")
+            use(e.x, safe=ok and e.op not in ("in", "not in"))
+            use(e.y, safe=ok)
+            return
+        if t is s.UnaryExpr:
+            use(e.x, safe=e.op == "not")
+            return
+        if t is s.CondExpr:
+            use(e.cond, safe=True)
+            use(e.then)
+            use(e.else_)
+            return
+        if t is s.Comprehension:
+            for cl in e.clauses:
+                if type(cl) is s.ForClause:
+                    use(cl.iter, safe=True)
+                    use(cl.target)
+                else:
+                    use(cl.cond, safe=True)
+            if type(e.body) is s.DictEntry:
+                use(e.body.key)
+                use(e.body.value)
+            else:
+                use(e.body)
+            # a method of an owned list called inside a comprehension: its
+            # argument's type is the comprehension's business; give up there
+            stack = [e.body, *(cl.iter if type(cl) is s.ForClause else cl.cond for cl in e.clauses)]
+            while stack:
+                n = stack.pop()
+                if type(n) is s.CallExpr:
+                    f = _unparen(n.fn)
+                    if type(f) is s.DotExpr and type(_unparen(f.x)) is s.Ident:
+                        if _unparen(f.x).name in cands:
+                            bad.add(_unparen(f.x).name)
+                stack.extend(_sub_exprs(n))
+            return
+        if t is s.LambdaExpr:
+            for p in e.function.params:
+                if p.default is not None:
+                    use(p.default)
+            return
+        for x in _sub_exprs(e):
+            use(x)
+
+    def stmts(body: list[s.Stmt]) -> None:
+        for st in body:
+            t = type(st)
+            if t is s.AssignStmt:
+                lhs = _unparen(st.lhs)
+                if type(lhs) is s.Ident and lhs.name in cands:
+                    if st.op == "=":
+                        if not fresh(st.rhs):
+                            bad.add(lhs.name)
+                        use(st.rhs)
+                    elif st.op == "+=":
+                        use(st.rhs, safe=True)  # (its elements are copied in)
+                    else:
+                        bad.add(lhs.name)
+                        use(st.rhs)
+                elif type(lhs) is s.IndexExpr:
+                    use(lhs.x, safe=True)
+                    use(lhs.index)
+                    use(st.rhs)
+                else:
+                    for n in _target_names(lhs):
+                        bad.add(n)  # (bound by unpacking: not a fresh list)
+                    if type(lhs) is not s.Ident:
+                        use(lhs)
+                    use(st.rhs)
+            elif t is s.ExprStmt:
+                use(st.x)
+            elif t is s.ReturnStmt:
+                if st.value is not None:
+                    use(st.value, safe=True)
+            elif t is s.IfStmt:
+                use(st.cond, safe=True)
+                stmts(st.then)
+                stmts(st.else_)
+            elif t is s.WhileStmt:
+                use(st.cond, safe=True)
+                stmts(st.body)
+            elif t is s.ForStmt:
+                for n in _target_names(_unparen(st.target)):
+                    bad.add(n)
+                use(st.iter, safe=True)
+                stmts(st.body)
+            elif t is s.DefStmt:
+                for p in st.function.params:
+                    if p.default is not None:
+                        use(p.default)
+                bad.add(st.name.name)  # (bound to a function: no list)
+
+    stmts(fn.body)
+    return cands - bad
+
+
+def _target_names(target: s.Expr) -> list[str]:
+    target = _unparen(target)
+    if type(target) is s.Ident:
+        return [target.name]
+    if type(target) in (s.TupleExpr, s.ListExpr):
+        return [n for x in target.elts for n in _target_names(x)]
+    return []
+
+
+def _sub_exprs(e) -> list:
+    t = type(e)
+    if t is s.CallExpr:
+        return [e.fn, *(a.value for a in e.args)]
+    if t is s.Comprehension:
+        return [e.body, *(cl.iter if type(cl) is s.ForClause else cl.cond for cl in e.clauses)]
+    if t is s.DictEntry:
+        return [e.key, e.value]
+    if t is s.BinaryExpr:
+        return [e.x, e.y]
+    if t is s.UnaryExpr or t is s.ParenExpr or t is s.DotExpr:
+        return [e.x]
+    if t is s.IndexExpr:
+        return [e.x, e.index]
+    if t is s.SliceExpr:
+        return [x for x in (e.x, e.lo, e.hi, e.step) if x is not None]
+    if t is s.ListExpr or t is s.TupleExpr:
+        return list(e.elts)
+    if t is s.DictExpr:
+        return [x for en in e.entries for x in (en.key, en.value)]
+    if t is s.CondExpr:
+        return [e.cond, e.then, e.else_]
+    return []
+
+
+def _list_sites(stmts_: list[s.Stmt], owned: set[str], out: list) -> None:
+    """(`name[]`, how) for every way an owned list gets elements: its fresh
+    value's elements, append, insert, extend, `+=`, and `x[i] = v`."""
+
+    def expr(e) -> None:
+        stack = [e]
+        while stack:
+            n = stack.pop()
+            if n is None:
+                continue
+            if type(n) is s.CallExpr:
+                f = _unparen(n.fn)
+                if type(f) is s.DotExpr and type(_unparen(f.x)) is s.Ident:
+                    name = _unparen(f.x).name
+                    if name in owned:
+                        args = [a.value for a in n.args]
+                        if f.name == "append" and len(args) == 1:
+                            out.append((name + "[]", args[0]))
+                        elif f.name == "insert" and len(args) == 2:
+                            out.append((name + "[]", args[1]))
+                        elif f.name == "extend" and len(args) == 1:
+                            out.append((name + "[]", ("elems", args[0])))
+            if type(n) is not s.Comprehension:  # (owned lists are not changed in one)
+                stack.extend(_sub_exprs(n))
+
+    for st in stmts_:
+        t = type(st)
+        if t is s.AssignStmt:
+            lhs = _unparen(st.lhs)
+            if type(lhs) is s.Ident and lhs.name in owned:
+                out.append((lhs.name + "[]", ("elems", st.rhs)))
+            elif type(lhs) is s.IndexExpr and type(_unparen(lhs.x)) is s.Ident:
+                name = _unparen(lhs.x).name
+                if name in owned:
+                    if st.op == "=":
+                        out.append((name + "[]", st.rhs))
+                    else:  # x[i] op= v: the element's new value
+                        out.append((name + "[]", ("aug", st.op[:-1], lhs, st.rhs)))
+            expr(st.lhs)
+            expr(st.rhs)
+        elif t is s.ExprStmt:
+            expr(st.x)
+        elif t is s.ReturnStmt:
+            expr(st.value)
+        elif t is s.IfStmt:
+            expr(st.cond)
+            _list_sites(st.then, owned, out)
+            _list_sites(st.else_, owned, out)
+        elif t is s.WhileStmt:
+            expr(st.cond)
+            _list_sites(st.body, owned, out)
+        elif t is s.ForStmt:
+            expr(st.iter)
+            _list_sites(st.body, owned, out)
+
+
+_NO_LIST = "no"  # (a def that may return something other than a fresh list)
+
+
+def _analyze(
+    fn: s.Function, env: dict[str, str | None], typer: _Typer
+) -> tuple[dict[str, str | None], set[str]]:
+    """Settle the types of `fn`'s locals in `env` (its parameters set), then
+    again with the element types of its owned lists; return (env, owned)."""
+    start = dict(env)
+    _settle(fn.body, env, typer)
+    owned: set[str] = set()
+    for _ in range(3):  # (known elements may make more fresh lists known: again)
+        more = _owned_lists(fn, env, typer)
+        if more <= owned:
+            break
+        owned |= more
+        env.clear()
+        env.update(start)
+        for n in owned:
+            env[n + "[]"] = None
+        sites: list = []
+        _list_sites(fn.body, owned, sites)
+        _settle(fn.body, env, typer, sites)
+    return env, owned

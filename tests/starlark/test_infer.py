@@ -36,6 +36,11 @@ def _functions(src: str) -> dict[str, s.Function]:
 
 
 def types_of(src: str, fn: str = "f") -> dict[str, str]:
+    """The locals' types (the element types of owned lists, `x[]`, left out)."""
+    return {k: v for k, v in all_types_of(src, fn).items() if not k.endswith("[]")}
+
+
+def all_types_of(src: str, fn: str = "f") -> dict[str, str]:
     return infer.function_types(_functions(src)[fn])
 
 
@@ -160,7 +165,7 @@ def f(x):
     c = []
     c = {}
     d = 0
-    for d in [1, 2]:
+    for d in ["a", "b"]:
         pass
     e = 1 if x else "one"
     return a
@@ -568,3 +573,93 @@ def test_unpacking_a_known_dict_into_keywords_keeps_go_wording():
     assert error(src) == error(
         src.replace("d = {'a': 2}\n    return f(1, **d)", "return f(1, a=2)")
     )
+
+
+# ---- element types of owned lists (infer._owned_lists)
+
+
+def test_an_owned_list_knows_its_elements():
+    src = """
+def f(n, s):
+    out = []
+    for i in range(n):
+        out.append(i * 2)
+    words = s.strip().split(",") if type(s) == "string" else ["x"]
+    parts = "a,b".split(",")
+    total = 0
+    for v in out:
+        total += v
+    first = parts[0]
+    last = out.pop()
+    evens = [x for x in out if x % 4 == 0]
+    return total
+"""
+    t = all_types_of(src)
+    assert t["out[]"] == "int"
+    assert t["v"] == "int"
+    assert t["total"] == "int"
+    assert t["parts[]"] == "str"
+    assert t["first"] == "str"
+    assert t["last"] == "int"
+    assert t["evens[]"] == "int"
+
+
+@pytest.mark.parametrize(
+    "escape",
+    [
+        "g(out)",  # given to a function that may add anything
+        "keep = out",  # another name for it
+        "box = [out]",  # held by another container
+        "m = out.append",  # a bound method
+        "d = {'k': out}",
+        "x = out if n else []",  # (the conditional's value may be it)
+    ],
+)
+def test_a_list_that_escapes_is_not_owned(escape):
+    src = f"""
+def g(x):
+    x.append("a")
+def f(n):
+    out = [1]
+    {escape}
+    for v in out:
+        pass
+    return v
+"""
+    t = all_types_of(src)
+    assert "out[]" not in t
+    assert "v" not in t
+
+
+def test_a_list_bound_from_elsewhere_is_not_owned():
+    src = """
+def f(xs, d):
+    a = xs
+    b = d["k"]
+    c, e = [1], [2]
+    for v in a + b:
+        pass
+    return v
+"""
+    t = all_types_of(src)
+    assert "a[]" not in t
+    assert "b[]" not in t
+    assert "c[]" not in t  # (bound by unpacking)
+
+
+def test_element_types_from_every_kind_of_change():
+    src = """
+def f(n):
+    out = [1]
+    out.insert(0, 2)
+    out[0] = 3
+    out.extend([4, 5])
+    out += [6]
+    out[1] += 7
+    mixed = [1]
+    mixed.append("x")
+    return out
+"""
+    t = all_types_of(src)
+    assert t["out[]"] == "int"
+    assert "mixed[]" not in t  # int and str: unknown

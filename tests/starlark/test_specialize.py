@@ -31,8 +31,10 @@ from starflow.starlark import syntax as s
 
 
 def run(src: str, specialize: bool, options=None) -> str:
-    saved = compiler_mod.SPECIALIZE
-    compiler_mod.SPECIALIZE = specialize
+    """Run `src`; `specialize` False compiles with no type inference at all
+    (no clones, no global, local or element types): every guard in place."""
+    saved = compiler_mod.SPECIALIZE, infer.ENABLED
+    compiler_mod.SPECIALIZE = infer.ENABLED = specialize
     machine._CACHE.clear()
     try:
         g = exec_file("m.star", src, options=options)
@@ -40,7 +42,7 @@ def run(src: str, specialize: bool, options=None) -> str:
     except StarlarkError as e:
         return f"error: {e}"
     finally:
-        compiler_mod.SPECIALIZE = saved
+        compiler_mod.SPECIALIZE, infer.ENABLED = saved
         machine._CACHE.clear()
 
 
@@ -231,7 +233,12 @@ def programs(draw) -> str:
             lines.append("        out.append(u + w)")
         else:
             lines.append(f"    out.append({callee}({', '.join(args)}))")
-    lines.append("    return out")
+    # the elements of an owned list, typed when they all have one type
+    lines.append("    acc = 0")
+    lines.append("    for v in out:")
+    lines.append(f"        acc = {draw(st.sampled_from(['acc + v', 'acc * 2 + v', 'v']))}")
+    lines.append(f"    out.append({draw(st.sampled_from(VALUES))})")
+    lines.append("    return [out, acc, out[0], out.pop()]")
     lines.append("result = main()")
     return "\n".join(lines) + "\n"
 
@@ -293,3 +300,41 @@ def test_the_elements_of_a_returned_tuple_type_an_unpacking():
     assert "ragged" not in mt.elems
     same(src)
     same(src.replace("divmod2(i * 7, 3)", "divmod2(i * 7, 0)"))  # the error, from the clone
+
+
+ELEMS = ["i", "i * 2", "i - 5", "str(i)", "i % 3 == 0", "[i]", "(i, i)", "2.5 * i", "None"]
+FOLDS = ["acc + v", "acc * 2 + v", "v + acc", "str(v) + str(acc)", "v", "acc or v", "-v"]
+
+
+@st.composite
+def list_programs(draw) -> str:
+    """A function that fills a fresh list, then folds its elements: when they
+    all have one type, the fold runs unguarded (infer._owned_lists)."""
+    e1, e2 = draw(st.sampled_from(ELEMS)), draw(st.sampled_from(ELEMS))
+    lines = ["def main(n):", "    out = []", "    for i in range(n):"]
+    lines.append(f"        out.append({e1})")
+    change = draw(st.sampled_from(["", "insert", "set", "extend", "aug"]))
+    if change:
+        lines.append("    i = n")
+        lines.append(
+            {
+                "insert": f"    out.insert(0, {e2})",
+                "set": f"    out[0] = {e2}",
+                "extend": f"    out.extend([{e2}])",
+                "aug": f"    out += [{e2}]",
+            }[change]
+        )
+    lines.append(f"    acc = {draw(st.sampled_from(['0', '1', repr('s'), '[]', '0.5']))}")
+    lines.append("    for v in out:")
+    lines.append(f"        acc = {draw(st.sampled_from(FOLDS))}")
+    lines.append("    evens = [w for w in out if w]")
+    lines.append("    last = out.pop() if out else None")
+    lines.append("    return [len(out), acc, len(evens), last]")
+    lines.append(f"result = main({draw(st.integers(0, 4))})")
+    return "\n".join(lines) + "\n"
+
+
+@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(list_programs())
+def test_owned_lists_agree_with_the_plain_compile(src):
+    same(src)
