@@ -187,13 +187,21 @@ _ITERATING = {List: IterList, Dict: IterDict, Set: IterSet}
 _IDLE = {IterList: List, IterDict: Dict, IterSet: Set}
 _FROZEN = {List: FrozenList, IterList: FrozenList, Dict: FrozenDict, IterDict: FrozenDict}
 _FROZEN.update({Set: FrozenSet, IterSet: FrozenSet})
-# id -> iterations beyond the first, for a container iterated by nested loops
-_NESTED: dict[int, int] = {}
+# id -> [the container, iterations beyond the first], for a container that
+# nested loops iterate. The entry holds the container itself, so its id
+# cannot be reused while the entry lasts (an entry a loop never releases,
+# from a snapshot's state, can leak the container but never mislead).
+_NESTED: dict[int, list] = {}
+
+
+def _nested(x: Any) -> int:
+    e = _NESTED.get(id(x))
+    return e[1] if e is not None and e[0] is x else 0
 
 
 def _itercount(x: Any) -> int:
     if type(x) in _IDLE:
-        return 1 + _NESTED.get(id(x), 0)
+        return 1 + _nested(x)
     return 0
 
 
@@ -208,8 +216,11 @@ def iter_acquire(x: Any) -> None:
     if it is not None:
         x.__class__ = it
     elif t in _IDLE:
-        k = id(x)
-        _NESTED[k] = _NESTED.get(k, 0) + 1
+        e = _NESTED.get(id(x))
+        if e is not None and e[0] is x:
+            e[1] += 1
+        else:
+            _NESTED[id(x)] = [x, 1]
 
 
 def iter_release(x: Any) -> None:
@@ -218,13 +229,13 @@ def iter_release(x: Any) -> None:
     if idle is None:
         return  # frozen meanwhile, or never guarded
     k = id(x)
-    n = _NESTED.get(k)
-    if n is None:
+    e = _NESTED.get(k)
+    if e is None or e[0] is not x:
         x.__class__ = idle
-    elif n == 1:
+    elif e[1] == 1:
         del _NESTED[k]
     else:
-        _NESTED[k] = n - 1
+        e[1] -= 1
 
 
 def set_state(x: Any, frozen: bool, itercount: int) -> None:
@@ -237,7 +248,7 @@ def set_state(x: Any, frozen: bool, itercount: int) -> None:
     elif itercount > 0:
         x.__class__ = _ITERATING[base]
         if itercount > 1:
-            _NESTED[id(x)] = itercount - 1
+            _NESTED[id(x)] = [x, itercount - 1]
 
 
 def _freeze_one(x: Any) -> None:

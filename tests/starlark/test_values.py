@@ -491,3 +491,18 @@ def test_none_is_not_ordered():
     # as Go (checked against starlark-go): None supports == but not <
     with pytest.raises(EvalError, match="NoneType < NoneType not implemented"):
         compare("<", None, None)
+
+
+def test_a_nested_iteration_count_left_behind_never_misleads_another_container():
+    # a snapshot may restore a container as iterated by two loops that will
+    # never release it; the count aside holds that very container, so a
+    # later container with its id (impossible while it lives) is unaffected
+    old = List([1])
+    values.set_state(old, False, 3)
+    assert old.itercount == 3
+    fresh = List([2])
+    values.iter_acquire(fresh)
+    values.iter_release(fresh)
+    assert type(fresh) is List
+    values.set_state(old, False, 0)
+    assert (type(old), old.itercount) == (List, 0)
