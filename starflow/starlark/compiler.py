@@ -160,6 +160,16 @@ def _simple_verbs(fmt: str) -> list[str] | None:
     return verbs
 
 
+def _small_const(e: py.expr) -> int | None:
+    """The value of constant int `e` (or its negation) if it fits in int32, else None."""
+    sign = 1
+    if type(e) is py.UnaryOp and type(e.op) is py.USub:
+        sign, e = -1, e.operand
+    if type(e) is py.Constant and type(e.value) is int and -(2**31) <= e.value < 2**31:
+        return sign * e.value
+    return None
+
+
 def _children(n: s.Node) -> list:
     """The sub-expressions of expression `n` (a comprehension's included)."""
     t = type(n)
@@ -1315,8 +1325,22 @@ class Compiler:
             return self.index(x, i, e, pre)
         if t is s.SliceExpr:
             x, lo, hi, step = self.exprs([e.x, e.lo, e.hi, e.step], pre)
-            parts = [p if p is not None else self.const(None) for p in (lo, hi, step)]
             self.line, self.col = e.line, e.col
+            kx = self.known(x)
+            if (
+                kx in ("list", "str", "tuple")
+                and all(b is None or _small_const(b) is not None for b in (lo, hi))
+                and (step is None or _small_const(step))
+            ):
+                # Python's slice of a list, str or tuple with int bounds is the
+                # spec's (bounds clamped alike; constants within int32, as the
+                # helper wants them); a list slice is a new List
+                sl = self.at(py.Slice(lower=lo, upper=hi, step=step))
+                out = self.at(py.Subscript(value=x, slice=sl, ctx=py.Load()))
+                if kx == "list":
+                    out = self.call("$List", out)
+                return self.typed(out, kx)
+            parts = [p if p is not None else self.const(None) for p in (lo, hi, step)]
             return self.call("$slice", x, *parts)
         if t is s.ParenExpr:
             return self.expr(e.x, pre)
@@ -2169,6 +2193,29 @@ class Compiler:
             return self.typed(call(name), "str")
         if name in ("split", "rsplit") and n == 1:
             return self.typed(self.call("$List", call(name)), "list")
+        if name in ("lower", "upper") and n == 0:
+            # ASCII only: Go and Python case non-ASCII letters differently
+            b = self.bind_temp(x)
+            if b is None:
+                return None
+            x1, x2 = b
+            test = self.at(
+                py.Call(
+                    func=self.at(py.Attribute(value=x1, attr="isascii", ctx=py.Load())),
+                    args=[],
+                    keywords=[],
+                )
+            )
+            native = self.at(
+                py.Call(
+                    func=self.at(py.Attribute(value=x2, attr=name, ctx=py.Load())),
+                    args=[],
+                    keywords=[],
+                )
+            )
+            self.methods_used.add(("str", name))
+            slow = self.call(f"$m_str_{name}", x2)
+            return self.typed(self.at(py.IfExp(test=test, body=native, orelse=slow)), "str")
         return None
 
     def method_inline(
@@ -2184,7 +2231,7 @@ class Compiler:
 
         Measured: see the commit.
         """
-        if recv == "str" and self.is_simple(x):
+        if recv == "str":
             return self.str_native(name, x, args)
         if not self.is_simple(x) or isinstance(x, py.Constant):
             return None

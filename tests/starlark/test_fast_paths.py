@@ -479,3 +479,22 @@ def test_in_inlined_by_the_compiler_matches_the_operator(container, x):
         except Err as e:
             got = e.msg
         assert got == want, (fn, container, x)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seq=st.sampled_from(["[1, 2, 3, 4, 5]", "'abcdef'", "(1, 2, 3)", "[]", "''"]),
+    lo=st.sampled_from(["", "0", "1", "-2", "9", "-9"]),
+    hi=st.sampled_from(["", "0", "3", "-1", "9", "-9"]),
+    step=st.sampled_from(["", ":1", ":2", ":-1", ":-3"]),
+)
+def test_slices_inlined_by_the_compiler_match_the_helper(seq, lo, hi, step):
+    from starflow.starlark import exec_file, ops
+
+    src = f"def f():\n    x = {seq}\n    return x[{lo}:{hi}{step}]\nX = {seq}\n"
+    g = exec_file("m.star", src)
+    bound = [int(b) if b else None for b in (lo, hi, step[1:])]
+    want = ops.slice(g["X"], *bound)
+    got = g["f"]()
+    assert got == want
+    assert type(got) is type(want)
