@@ -1172,14 +1172,26 @@ class Compiler:
             n: r for n, r in saved.renames.items() if n in fn.freevars and n not in fn.locals
         }
         mt = self.mt
+        # the types of the variables it captures, from the enclosing function
+        free: dict[str, str] = {}
+        for n in fn.freevars:
+            pn = saved.renames.get(n) or local_pyname(n)
+            inner, self.ctx = self.ctx, saved  # (local_type reads the enclosing ctx)
+            t = self.local_type(pn)
+            self.ctx = inner
+            if t is not None:
+                free[n] = t
         if clone_of is None:
-            types = infer.function_types(fn, genv=mt.globals)
+            types = infer.function_types(fn, genv=mt.globals, free=free)
         else:
             self.ctx.specialized = True
             types = infer.function_types(
-                fn, mt.params.get(clone_of[0]), mt.globals, mt.returns, mt.elems, mt.lists
+                fn, mt.params.get(clone_of[0]), mt.globals, mt.returns, mt.elems, mt.lists, free
             )
-        self.ctx.ptypes = {local_pyname(n): t for n, t in types.items()}
+        self.ctx.ptypes = {
+            (self.ctx.renames.get(n) if n in free else None) or local_pyname(n): t
+            for n, t in types.items()
+        }
         body = self.budget_check(fn.line, fn.col)
         for p in fn.params:
             if p.kind is s.ParamKind.STARSTAR:

@@ -225,7 +225,7 @@ class _Typer:
             v = e.value
             return {int: "int", str: "str", float: "float", bytes: "bytes"}.get(type(v), ANY)
         if t is s.Ident:
-            if e.scope is Scope.LOCAL or e.scope is Scope.CELL:
+            if e.scope is Scope.LOCAL or e.scope is Scope.CELL or e.scope is Scope.FREE:
                 return self.env.get(e.name, ANY)
             if e.scope is Scope.GLOBAL:
                 return ANY if self.genv is None else self.genv.get(e.name, ANY)
@@ -374,6 +374,7 @@ def function_types(
     calls: dict[str, str | None] | None = None,
     elems: dict[str, tuple] | None = None,
     lists: dict[str, str] | None = None,
+    free: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The known type of each local of `fn` that always holds one type.
 
@@ -383,8 +384,12 @@ def function_types(
     if not ENABLED:
         return {}
     # every local starts at the bottom (no value seen); `_bindings` sees every
-    # statement that can bind one, so a local left there is never bound
-    env: dict[str, str | None] = dict.fromkeys(fn.locals)
+    # statement that can bind one, so a local left there is never bound. A
+    # free variable has its type in the enclosing function (`free`): only
+    # that function binds it, and a read before it does fails.
+    env: dict[str, str | None] = {n: ANY for n in fn.freevars}
+    env.update(free or {})
+    env.update(dict.fromkeys(fn.locals))
     for p in fn.params:
         if p.name is None:
             continue

@@ -338,3 +338,37 @@ def list_programs(draw) -> str:
 @given(list_programs())
 def test_owned_lists_agree_with_the_plain_compile(src):
     same(src)
+
+
+INITS = ["1", "-2", "'s'", "[1]", "2.5", "True", "None", "(1, 2)"]
+USES = ["x + a", "a + x", "a * 2", "a[0]", "x if a else b", "str(a) + str(x)", "a < b", "-a"]
+
+
+@st.composite
+def closure_programs(draw) -> str:
+    """Closures over typed locals: a free variable has its type from the
+    enclosing function (compiler.function_def)."""
+    a, b = draw(st.sampled_from(INITS)), draw(st.sampled_from(INITS))
+    u1, u2 = draw(st.sampled_from(USES)), draw(st.sampled_from(USES))
+    rebind = draw(st.sampled_from(["", "    a = b\n", "    b = a\n"]))
+    return (
+        "def main(n):\n"
+        f"    a = {a}\n"
+        f"    b = {b}\n"
+        f"    f = lambda x: {u1}\n"
+        "    def g(x):\n"
+        f"        return {u2}\n"
+        f"{rebind}"
+        "    out = []\n"
+        "    for i in range(n):\n"
+        "        out.append(f(i))\n"
+        "        out.append(g(i))\n"
+        "    return out\n"
+        f"result = main({draw(st.integers(0, 3))})\n"
+    )
+
+
+@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(closure_programs())
+def test_closures_agree_with_the_plain_compile(src):
+    same(src)
