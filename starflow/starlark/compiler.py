@@ -320,10 +320,10 @@ class _Ctx:
 
 
 def _at(node, line: int, col: int):
-    node.lineno = line
-    node.col_offset = max(col - 1, 0)
-    node.end_lineno = line
-    node.end_col_offset = max(col - 1, 0) + 1
+    c = col - 1 if col > 0 else 0
+    node.lineno = node.end_lineno = line
+    node.col_offset = c
+    node.end_col_offset = c + 1
     return node
 
 
@@ -348,6 +348,7 @@ class Compiler:
         self.ncodes = 1  # code index 0 is the top level
         self.code_names: dict[int, tuple[str, str]] = {0: ("<toplevel>", "toplevel")}
         self.fdefs: dict[int, py.FunctionDef] = {}
+        self._types_cache: dict[tuple, dict] = {}
         self.sites: dict[int, dict[tuple[int, int], int]] = {}
         # global names bound by a top-level def (once: no `globalreassign`)
         self.global_defs: dict[str, int] = (
@@ -375,6 +376,7 @@ class Compiler:
                 self.mt.globals,
                 lambda t, name: t in _method_owners(name),
                 DIRECT_BUILTINS,
+                self.generic_types,
             )
             if defs and SPECIALIZE
             else set()
@@ -423,6 +425,14 @@ class Compiler:
             if pyname in d:
                 return d[pyname]
         return self.ctx.ptypes.get(pyname)
+
+    def generic_types(self, fn: s.Function, free: dict[str, str] | None = None) -> dict:
+        """infer.function_types of the plain compile of `fn`, computed once."""
+        key = (id(fn), tuple(sorted((free or {}).items())))
+        got = self._types_cache.get(key)
+        if got is None:
+            got = self._types_cache[key] = infer.function_types(fn, genv=self.mt.globals, free=free)
+        return got
 
     def elems_known(self, x: py.expr) -> str | None:
         """The type of every element of list `x`, an owned list local (infer.py)."""
@@ -1182,7 +1192,7 @@ class Compiler:
             if t is not None:
                 free[n] = t
         if clone_of is None:
-            types = infer.function_types(fn, genv=mt.globals, free=free)
+            types = self.generic_types(fn, free)
         else:
             self.ctx.specialized = True
             types = infer.function_types(

@@ -851,6 +851,7 @@ def nosuspend_defs(
     genv: dict[str, str],
     builtin_method,
     direct_builtins: frozenset[str],
+    types_of=None,
 ) -> set[str]:
     """The global defs whose call can never reach an external function.
 
@@ -867,11 +868,15 @@ def nosuspend_defs(
     calls: dict[str, set[str]] = {}
     ok: set[str] = set()
     for f, fn in defs.items():
-        env = function_types(fn, genv=genv)
-        typer = _Typer({**env}, genv, None)
         found: list = []
-        scan = _AnyCall(typer, builtin_method, direct_builtins, found)
+        scan = _AnyCall(_Typer({}, genv, None), builtin_method, direct_builtins, found)
         scan.stmts(fn.body)
+        if scan.unknown and scan.methods:
+            # method calls of receivers unknown without the locals' types: again, with them
+            env = types_of(fn) if types_of is not None else function_types(fn, genv=genv)
+            found = []
+            scan = _AnyCall(_Typer({**env}, genv, None), builtin_method, direct_builtins, found)
+            scan.stmts(fn.body)
         if scan.unknown:
             continue
         if set(found) <= set(defs):  # (a global that is no def: a value, unknown)
@@ -896,6 +901,7 @@ class _AnyCall(_CallScan):
         self.direct_builtins = direct_builtins
         self.names = found  # global names called directly
         self.unknown = False
+        self.methods = False  # a method call found a receiver of unknown type
 
     def expr(self, e) -> None:
         if type(e) is s.CallExpr:
@@ -909,6 +915,7 @@ class _AnyCall(_CallScan):
                 recv = self.typer.typeof(fn.x)
                 if not (recv is not None and self.builtin_method(recv, fn.name)):
                     self.unknown = True
+                    self.methods = True
             else:
                 self.unknown = True
         super().expr(e)

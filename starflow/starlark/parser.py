@@ -93,6 +93,14 @@ _RESERVED = frozenset(
 )
 
 _OPEN = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
+# Tokens that never add a level to the tree by themselves: operands, commas,
+# closing brackets (their opening one counted), newlines. Each other token
+# adds at most three levels (a call's `(` a CallExpr and an Arg; a lambda's
+# `lambda` a LambdaExpr, a Function and a ReturnStmt ...), so a top-level
+# statement with fewer than MAX_DEPTH / 3 of them is shallow enough.
+_SHALLOW = frozenset(
+    {"NAME", "INT", "FLOAT", "STRING", "COMMA", "RPAR", "RSQB", "RBRACE", "_NEWLINE", "_DEDENT"}
+)
 _CLOSE = frozenset(_OPEN.values())
 _COMPARISONS = frozenset(["==", "!=", "<", ">", "<=", ">=", "in", "not in"])
 
@@ -139,11 +147,14 @@ class _Fail(Exception):
 class _State:
     """What one `parse` call shares between the post-lexer, the builder and `parse`."""
 
-    __slots__ = ("brackets", "end")
+    __slots__ = ("brackets", "deep", "end")
 
     def __init__(self, end: int):
         self.brackets: list[Token] = []  # open brackets, innermost last
         self.end = end  # length of the source text
+        # the most tokens that may deepen the tree in one top-level statement
+        # (see _check_depth: a file whose statements have few needs no check)
+        self.deep = 0
 
 
 _STATE: contextvars.ContextVar[_State] = contextvars.ContextVar("starlark_parse_state")
@@ -228,7 +239,8 @@ def parse(filename: str, source: str | bytes) -> syntax.File:
     reset = _STATE.set(state)
     try:
         stmts = lark.parse(text)
-        _check_depth(stmts)
+        if state.deep * 3 + 3 >= MAX_DEPTH:
+            _check_depth(stmts)
     except _Fail as e:
         raise ParseError(Position(filename, e.line, e.col), e.msg) from None
     except UnexpectedInput as e:
@@ -271,8 +283,19 @@ class _Indenter:
         emitted = None  # type of the last token passed on (None: nothing yet)
         first = True
         tok = None
+        deep = 0  # tokens that may deepen the tree, in this top-level statement
+        shallow = _SHALLOW
+        at_top = False  # a line at indentation 0 began: a new statement, or an elif/else
         for tok in stream:
             t = tok.type
+            if at_top and t != "_NEWLINE":
+                at_top = False
+                if t != "ELIF" and t != "ELSE":  # (an if's chain is one statement)
+                    if deep > state.deep:
+                        state.deep = deep
+                    deep = 0
+            if t not in shallow:
+                deep += 1
             if first:
                 first = False
                 if t != "_NEWLINE" and tok.column > 1:
@@ -290,6 +313,8 @@ class _Indenter:
                     break  # trailing blank lines: no indentation to measure
                 v = tok.value
                 width = _indent_width(v[v.rfind("\n") + 1 :])
+                if width == 0:
+                    at_top = True
                 if width > indents[-1]:
                     indents.append(width)
                     if len(indents) > MAX_INDENT + 1:
@@ -328,6 +353,8 @@ class _Indenter:
                 continue
             emitted = t
             yield tok
+        if deep > state.deep:
+            state.deep = deep
         if brackets:
             return  # the parser reports the missing closing bracket at EOF
         if emitted is not None and emitted != "_NEWLINE" and emitted != "_DEDENT":
