@@ -87,6 +87,18 @@ def run(src, path):
     return lambda: sl.to_python(g["result"])
 """,
     ),
+    # the same with a step budget, as the workflow engine runs untrusted scripts
+    # (steps are counted only against a budget: docs/internals.md, "Steps")
+    "starflow-budget": Runner(
+        STARFLOW_PY,
+        "starflow",
+        """
+import starflow.starlark as sl
+def run(src, path):
+    g = sl.exec_file(path, src, max_steps=10**9)
+    return lambda: sl.to_python(g["result"])
+""",
+    ),
     "starlark-py": Runner(
         PEERS_PY,
         "starlark",
@@ -153,7 +165,7 @@ print(platform.python_version() if dist == "-" else importlib.metadata.version(d
 def subprocess_env(name: str) -> dict[str, str]:
     """The environment for a runner: starflow is imported from this checkout."""
     env = dict(os.environ)
-    if name == "starflow":
+    if name.startswith("starflow"):
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
 
