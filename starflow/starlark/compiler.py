@@ -359,6 +359,7 @@ class Compiler:
         # per def/lambda (by code index): (callees, calls_unknown, flag statements)
         self.flagged: dict[int, tuple[set[str], bool, py.FunctionDef | None, int]] = {}
         self.flag_of: dict[int, int] = {}  # code index -> its recursion flag
+        self.flag_by_fn: dict[int, int] = {}  # id(Starlark Function) -> its flag
         # types across the module: globals, and the clones of global defs
         # (infer.module_types): a clone is compiled once the rest is, so the
         # original code indexes do not depend on which defs have one
@@ -1225,9 +1226,13 @@ class Compiler:
             self.line, self.col = fn.line, fn.col
             k = self.flag_of.get(clone_of[1]) if clone_of is not None else None
             if k is None:
+                # (a def nested in a clone is compiled twice: one flag for both)
+                k = self.flag_by_fn.get(id(fn))
+            if k is None:
                 k = self.nfuncs
                 self.nfuncs += 1
             self.flag_of[index] = k
+            self.flag_by_fn[id(fn)] = k
             enter = self.at(
                 py.If(
                     test=self.busy_flag(k, py.Load()),
