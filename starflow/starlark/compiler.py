@@ -464,6 +464,10 @@ class Compiler:
         k = self.known(e)
         if k is not None:
             self.ctx.ptypes[t] = k
+            if k == "int":
+                b = self.bits(e)
+                if b is not None:
+                    self.ctx.ptypes[t + "#"] = str(b)
         return (
             self.typed(self.at(py.NamedExpr(target=self.store(t), value=e)), k),
             self.typed(self.name(t), k),
@@ -478,6 +482,10 @@ class Compiler:
         k = self.known(e)
         if k is not None:
             self.ctx.ptypes[t] = k
+            if k == "int":
+                b = self.bits(e)
+                if b is not None:
+                    self.ctx.ptypes[t + "#"] = str(b)
         return self.typed(self.name(t), k)
 
     def exprs(self, nodes: list[s.Expr | None], pre: list[py.stmt]) -> list[py.expr | None]:
@@ -1203,6 +1211,8 @@ class Compiler:
             (self.ctx.renames.get(n) if n in free else None) or local_pyname(n): t
             for n, t in types.items()
         }
+        for n in infer.range_locals(fn):  # (see `bits`)
+            self.ctx.ptypes[local_pyname(n) + "#"] = "32"
         body = self.budget_check(fn.line, fn.col)
         for p in fn.params:
             if p.kind is s.ParamKind.STARSTAR:
@@ -1580,6 +1590,55 @@ class Compiler:
             )
         )
 
+    def bits(self, e: py.expr) -> int | None:
+        """A bound on the bit length of int expression `e`, when one is known.
+
+        Known: int constants; locals bound only by `range` loops (range takes
+        int32 bounds); `len(x)`; `x % c` for a positive constant c; and sums,
+        products, shifts by constants and bit operations of known ones.
+        """
+        t = type(e)
+        if t is py.Constant:
+            v = e.value
+            return v.bit_length() if type(v) is int else None
+        if t is py.Name:
+            b = self.local_type(e.id + "#")  # (a bit count, as a str)
+            return int(b) if b is not None else None
+        if t is py.NamedExpr:
+            return self.bits(e.value)
+        if self.known(e) != "int":
+            return None
+        if t is py.Call and type(e.func) is py.Name and e.func.id == "$pylen":
+            return 63
+        if t is py.UnaryOp:
+            b = self.bits(e.operand)
+            return None if b is None else b + 1
+        if t is not py.BinOp:
+            return None
+        op, r = type(e.op), e.right
+        if op is py.Mod and type(r) is py.Constant and type(r.value) is int and r.value > 0:
+            return r.value.bit_length()
+        left = self.bits(e.left)
+        if left is None:
+            return None
+        if op in (py.FloorDiv, py.RShift) and type(r) is py.Constant:
+            return left
+        if op is py.LShift and type(r) is py.Constant and type(r.value) is int:
+            return left + r.value
+        right = self.bits(r)
+        if right is None:
+            return None
+        if op is py.Add or op is py.Sub or op is py.BitOr or op is py.BitXor or op is py.BitAnd:
+            return max(left, right) + 1
+        if op is py.Mult:
+            return left + right
+        return None
+
+    def printable(self, e: py.expr) -> bool:
+        """Whether int expression `e` has fewer digits than CPython's str() allows."""
+        b = self.bits(e)
+        return b is not None and b < 12000  # (4,300 digits: 14,284 bits)
+
     def int_bound(self, v: py.expr) -> py.expr:
         return self.at(
             py.Compare(
@@ -1596,6 +1655,8 @@ class Compiler:
         if k == "str" and verb == "s":
             return None
         if k == "int":
+            if self.printable(first):
+                return None
             return self.int_bound(first)  # (binds `first`: a chained comparison's middle)
         ints = self.small_int_test(first, later)
         if verb == "d":
@@ -2322,6 +2383,8 @@ class Compiler:
                 self.at(py.IfExp(test=test, body=fast, orelse=self.call("$f_len", a2))), "int"
             )
         # str(x): x itself for a str, Python's str() for a printable int
+        if k == "int" and self.printable(a1):
+            return self.typed(self.call("$str", a1), "str")
         if k == "int":
             test = self.int_bound(a1)
             body = self.call("$str", a2)
@@ -2353,10 +2416,13 @@ class Compiler:
         saved = dict(self.ctx.renames)
         tag = self.ctx.temp("$c")
         ctypes = infer.comprehension_types(c, self.ast_elems)
+        ranged = infer.range_comprehension_vars(c)
         for name in c.locals:
             self.ctx.renames[name] = f"{tag}_{name}"
             if ctypes.get(name) is not None:
                 self.ctx.ptypes[f"{tag}_{name}"] = ctypes[name]
+            if name in ranged:
+                self.ctx.ptypes[f"{tag}_{name}#"] = "32"
         result = self.ctx.temp("$r")
         empty = self.call("$Dict") if c.is_dict else self.call("$List")
         pre.append(self.assign(result, empty))
@@ -2412,9 +2478,11 @@ class Compiler:
         self.line, self.col = c.line, c.col
         # (the first iterable's elements, seen from outside the comprehension)
         ctypes: dict[str, str | None] = {}
+        ranged = infer.range_comprehension_vars(c)
         for n, t in infer.comprehension_types(c, self.ast_elems).items():
             ctypes[local_pyname(n)] = t
             ctypes[local_pyname(n) + "[]"] = None  # (it hides an owned list's elements)
+            ctypes[local_pyname(n) + "#"] = "32" if n in ranged else None
         # its own variables shadow same-named variables of enclosing explicit loops
         saved_renames = self.ctx.renames
         self.ctx.renames = {k: v for k, v in saved_renames.items() if k not in c.locals}

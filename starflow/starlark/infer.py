@@ -1227,3 +1227,35 @@ def _analyze(
         _list_sites(fn.body, owned, sites)
         _settle(fn.body, env, typer, sites)
     return env, owned
+
+
+def range_locals(fn: s.Function) -> set[str]:
+    """The locals of `fn` bound only by `for` loops over `range(...)`: ints
+    within int32 (range's bounds are), so any sum or product of a few of them
+    prints natively (compiler.bits)."""
+    if not ENABLED:
+        return set()
+    sites: list = []
+    _bindings(fn.body, sites)
+    params = {p.name.name for p in fn.params if p.name is not None}
+    names: dict[str, bool] = {}
+    for name, how in sites:
+        names[name] = names.get(name, True) and how == "int"  # ("int": a range loop)
+    return {n for n, ok in names.items() if ok and n not in params}
+
+
+def range_comprehension_vars(c: s.Comprehension) -> set[str]:
+    """The variables of comprehension `c` that one clause over `range(...)` binds."""
+    if not ENABLED:
+        return set()
+    count: dict[str, int] = {}
+    ranged: set[str] = set()
+    for cl in c.clauses:
+        if type(cl) is not s.ForClause:
+            continue
+        for n in _target_names(cl.target):
+            count[n] = count.get(n, 0) + 1
+        target = _unparen(cl.target)
+        if type(target) is s.Ident and is_range_call(cl.iter):
+            ranged.add(target.name)
+    return {n for n in ranged if count[n] == 1}

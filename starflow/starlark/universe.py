@@ -45,6 +45,8 @@ from .values import (
 
 # a list, dict or set neither frozen nor iterated (values.List)
 _IDLE_TYPES = frozenset({List, Dict, Set})
+# lists (in any state) and tuples
+_SEQS = LIST_TYPES | {tuple}
 
 __all__ = [
     "DICT_METHODS",
@@ -661,6 +663,9 @@ def list_clear(self: List, /) -> None:
 
 
 def list_extend(self: List, x: Any, /) -> None:
+    if type(self) is List and type(x) in _SEQS and x is not self:
+        self.extend(x)  # fast path: nothing can change x meanwhile
+        return
     elems = _elems("extend", x)
     if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _list_mutable("extend", self, "extend")

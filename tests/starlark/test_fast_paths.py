@@ -498,3 +498,37 @@ def test_slices_inlined_by_the_compiler_match_the_helper(seq, lo, hi, step):
     got = g["f"]()
     assert got == want
     assert type(got) is type(want)
+
+
+def test_ints_known_to_be_small_print_natively_and_big_ones_still_print():
+    # compiler.bits: a range variable, x % c, len(x) and a few sums and
+    # products of them print with Python's str(); anything that may exceed
+    # CPython's 4,300-digit limit keeps its test and prints through the helper
+    from starflow.starlark import exec_file
+
+    src = """
+def f():
+    out = []
+    for i in range(3):
+        out.append(str(i) + "%d" % (i % 7) + "{}".format(i * 3 + len(out)))
+        out.append(len(str(i * TEN)))
+        out.append(len("%d" % ((i + 1) << 500)))
+        out.append(len("{}".format(SEVEN * i)))
+    return out
+R = f()
+"""
+    got = list(exec_file("m.star", src, predeclared={"TEN": 10**5000, "SEVEN": 7**6000})["R"])
+    want: list = []
+    import sys
+
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)  # (Python's own str() of the big ones, for the oracle)
+    try:
+        for i in range(3):
+            want.append(str(i) + str(i % 7) + str(i * 3 + len(want)))
+            want.append(len(str(i * 10**5000)))
+            want.append(len(str((i + 1) << 500)))
+            want.append(len(str(7**6000 * i)))
+    finally:
+        sys.set_int_max_str_digits(limit)
+    assert got == want
