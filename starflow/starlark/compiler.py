@@ -270,6 +270,9 @@ class CompiledModule:
     # global def -> (its code index, its clone's or None): the `$fn_F` and
     # `$fs_F` globals direct calls use (machine.link_defs rebuilds them)
     direct_defs: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    # global defs whose clone takes any arguments (infer.ModuleTypes.entries):
+    # a Thread calls the clone of such an entry
+    entry_clones: set[str] = field(default_factory=set)
 
 
 def global_pyname(name: str) -> str:
@@ -2610,6 +2613,7 @@ def compile_file(file: s.File, source_hash_: str, options: frozenset[str]) -> Co
         fdefs=c.fdefs,
         by_index={info.index: co for co, info in codes.values() if info.index >= 0},
         direct_defs=c.direct_defs,
+        entry_clones=set(c.mt.entries),
     )
 
 

@@ -457,7 +457,7 @@ class ModuleTypes:
       global defs whose results get typed).
     """
 
-    __slots__ = ("clones", "elems", "globals", "lists", "params", "returns")
+    __slots__ = ("clones", "elems", "entries", "globals", "lists", "params", "returns")
 
     def __init__(self) -> None:
         self.globals: dict[str, str] = {}
@@ -466,6 +466,7 @@ class ModuleTypes:
         self.elems: dict[str, tuple[str, ...]] = {}  # the element types of a returned tuple
         self.lists: dict[str, str] = {}  # the element type of a fresh list returned
         self.clones: set[str] = set()
+        self.entries: set[str] = set()  # clones that take any arguments (a Thread's entry)
 
 
 def _falls_through(stmts: list[s.Stmt]) -> bool:
@@ -686,7 +687,12 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
         inner[f] = []
         _CallScan(defs, _Typer({}), inner[f], True).stmts(fn.body)
     reached = {c[0] for c in top_calls}
-    todo = [c[0] for c in top_calls if c[3]] + [f for f in reached if inner[f]]
+    # Entries: defs no code of the file calls directly (`main`, run by a
+    # Thread) that call defs: a clone with unknown parameters routes their
+    # calls to clones (Thread calls it, see `ModuleTypes.entries`).
+    anywhere = _direct_callees(file, defs)
+    entries = {f for f in defs if f not in anywhere and inner[f]}
+    todo = [c[0] for c in top_calls if c[3]] + [f for f in reached if inner[f]] + list(entries)
     maybe: set[str] = set()
     while todo:
         f = todo.pop()
@@ -705,8 +711,10 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
     # the element type of the fresh list each def returns (_NO_LIST: it may
     # return something else, or a list some other reference reaches)
     rlists: dict[str, str | None] = dict.fromkeys(defs)
-    called: set[str] = set()
+    called: set[str] = set(entries)  # (an entry: called from outside, with anything)
     hot: set[str] = set()  # called in a loop or in a function (see the clones below)
+    for f in entries:
+        params[f] = {p.name.name: ANY for p in defs[f].params if p.kind is s.ParamKind.NORMAL}
     for _ in range(64):
         before = (
             dict(genv),
@@ -805,7 +813,45 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
     for f in called:
         if (f in hot and mt.params[f]) or inner[f]:
             mt.clones.add(f)
+    mt.entries = entries & mt.clones
     return mt
+
+
+def _direct_callees(file: s.File, defs: dict[str, s.Function]) -> set[str]:
+    """The global defs some code of the file calls directly, nested functions included."""
+    out: set[str] = set()
+    stack: list = list(file.stmts)
+    while stack:
+        n = stack.pop()
+        t = type(n)
+        if t is s.CallExpr:
+            fn = _unparen(n.fn)
+            if type(fn) is s.Ident and fn.scope is Scope.GLOBAL and fn.name in defs:
+                out.add(fn.name)
+            stack.extend(_sub_exprs(n))
+        elif t is s.DefStmt:
+            stack.extend(p.default for p in n.function.params if p.default is not None)
+            stack.extend(n.function.body)
+        elif t is s.LambdaExpr:
+            stack.extend(p.default for p in n.function.params if p.default is not None)
+            stack.extend(n.function.body)
+        elif t is s.ExprStmt:
+            stack.append(n.x)
+        elif t is s.AssignStmt:
+            stack += [n.lhs, n.rhs]
+        elif t is s.ReturnStmt:
+            if n.value is not None:
+                stack.append(n.value)
+        elif t is s.IfStmt:
+            stack.append(n.cond)
+            stack += n.then + n.else_
+        elif t is s.ForStmt:
+            stack += [n.target, n.iter, *n.body]
+        elif t is s.WhileStmt:
+            stack += [n.cond, *n.body]
+        elif isinstance(n, s.Expr) or t is s.DictEntry:
+            stack.extend(_sub_exprs(n))
+    return out
 
 
 def comprehension_types(c: s.Comprehension, elems_of=None) -> dict[str, str | None]:

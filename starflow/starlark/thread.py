@@ -251,6 +251,10 @@ class Thread:
             raise EvalError(f"entry function {st.entry} is not defined")
         if type(fn) is not machine.Function:
             raise EvalError(f"entry {st.entry} is not a function ({values.type_name(fn)})")
+        if st.entry in self._cm.entry_clones:
+            # an entry no code of the script calls: its clone takes any
+            # arguments and calls the specialized clones (infer.module_types)
+            return g["$fs_" + st.entry](*st.args, **st.kwargs)
         return fn.fn(*st.args, **st.kwargs)
 
     def _resume_frames(self, frames: list[_Frame], i: int, result: Callable[[], Any]) -> Any:

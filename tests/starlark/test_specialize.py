@@ -372,3 +372,41 @@ def closure_programs(draw) -> str:
 @given(closure_programs())
 def test_closures_agree_with_the_plain_compile(src):
     same(src)
+
+
+def test_a_threads_entry_runs_its_clone_which_calls_the_clones():
+    # `main` is called by no code of the script: its clone takes any
+    # arguments, and its calls reach the clones typed by them
+    src = (
+        "def scale(x, k):\n    return x * k + ask(x)\n"
+        "def main(n, k):\n"
+        "    t = 0\n"
+        "    for i in range(n):\n"
+        "        t += scale(i, 3)\n"
+        "    return [t, k]\n"
+    )
+    cm = machine.compile_module("w.star", src, ["ask"], frozenset())
+    assert "main" in cm.entry_clones
+    pre = {"ask": external("ask")}
+    for restore in (False, True):
+        t = Thread.start("w.star", src, predeclared=pre, args=(3, "k"))
+        r = t.resume()
+        while isinstance(r, Suspended):
+            if restore:
+                t = Thread.restore(t.snapshot(), "w.star", src, predeclared=pre)
+            r = t.resume(to_python(r.args[0]) * 100)
+        assert to_python(r.value) == [0 * 3 + 0 + 1 * 3 + 100 + 2 * 3 + 200, "k"]
+
+
+def test_an_entry_also_called_by_the_script_runs_its_plain_compile():
+    # main is called with ints below: its clone's parameters are ints, and a
+    # Thread's arguments may be anything, so the Thread calls the original
+    src = (
+        "def add(a, b):\n    return a + b\n"
+        "def main(a, b):\n    return add(a, b)\n"
+        "X = [main(i, 1) for i in range(3)]\n"
+    )
+    cm = machine.compile_module("w.star", src, [], frozenset())
+    assert "main" not in cm.entry_clones
+    t = Thread.start("w.star", src, args=("a", "b"))
+    assert to_python(t.resume().value) == "ab"
