@@ -690,8 +690,10 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
     # Entries: defs no code of the file calls directly (`main`, run by a
     # Thread) that call defs: a clone with unknown parameters routes their
     # calls to clones (Thread calls it, see `ModuleTypes.entries`).
-    anywhere = _direct_callees(file, defs)
-    entries = {f for f in defs if f not in anywhere and inner[f]}
+    called_in_defs = {c[0] for calls in inner.values() for c in calls}
+    entries = {f for f in defs if inner[f] and f not in reached and f not in called_in_defs}
+    if entries:  # (and no nested function calls them either)
+        entries -= _direct_callees(file, defs)
     todo = [c[0] for c in top_calls if c[3]] + [f for f in reached if inner[f]] + list(entries)
     maybe: set[str] = set()
     while todo:
