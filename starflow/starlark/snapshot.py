@@ -84,6 +84,7 @@ _TUPLE, _LIST, _DICT, _SET, _CELL, _FUNC, _NAMED, _METHOD, _HOST = range(8, 17)
 
 _MUTABLE_TAGS = frozenset({_LIST, _DICT, _SET, _CELL})
 _RECEIVER_TYPES = frozenset({str, bytes}) | GUARDED
+_IDLE = frozenset({List, Dict, Set})  # containers neither frozen nor iterated
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +383,8 @@ class _Encoder:
         return p
 
     def _state(self, v: Any) -> bytes:
+        if type(v) in _IDLE:
+            return b"\x00"  # (the common state, with no property to ask)
         frozen = v.frozen
         ic = v.itercount
         if type(frozen) is not bool or type(ic) is not int or ic < 0:
