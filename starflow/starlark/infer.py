@@ -1307,3 +1307,117 @@ def range_comprehension_vars(c: s.Comprehension) -> set[str]:
         if type(target) is s.Ident and is_range_call(cl.iter):
             ranged.add(target.name)
     return {n for n in ranged if count[n] == 1}
+
+
+def readonly_kwargs(fn: s.Function) -> str | None:
+    """The `**kwargs` parameter of `fn` if the function only reads it.
+
+    Read: `kw[k]`, `k in kw`, `len(kw)`, iterated (a loop, a comprehension's
+    first clause), `kw.get/keys/values/items(...)`, `**kw` in a call; not
+    captured by a nested function, not rebound. Then it may stay the plain
+    dict Python made (compiler.function_def): nothing can see it but those
+    reads, which treat a plain dict as a dict.
+    """
+    if not ENABLED:
+        return None
+    kw = next((p.name.name for p in fn.params if p.kind is s.ParamKind.STARSTAR), None)
+    if kw is None or kw in fn.cells:
+        return None
+    ok = True
+
+    def use(e, safe: bool = False) -> None:
+        nonlocal ok
+        e = _unparen(e) if e is not None else None
+        t = type(e)
+        if t is s.Ident:
+            if e.name == kw and not safe:
+                ok = False
+            return
+        if t is s.IndexExpr:
+            use(e.x, safe=True)
+            use(e.index)
+            return
+        if t is s.BinaryExpr and e.op in ("in", "not in"):
+            use(e.x)
+            use(e.y, safe=True)
+            return
+        if t is s.CallExpr:
+            f = _unparen(e.fn)
+            if type(f) is s.Ident and f.scope is Scope.UNIVERSAL and f.name == "len":
+                for a in e.args:
+                    use(a.value, safe=a.kind is s.ArgKind.POSITIONAL)
+                return
+            if type(f) is s.DotExpr and f.name in ("get", "keys", "values", "items"):
+                use(f.x, safe=True)
+                for a in e.args:
+                    use(a.value)
+                return
+            use(e.fn)
+            for a in e.args:
+                use(a.value, safe=a.kind is s.ArgKind.STARSTAR)
+            return
+        if t is s.Comprehension:
+            for i, cl in enumerate(e.clauses):
+                if type(cl) is s.ForClause:
+                    use(cl.iter, safe=i == 0)
+                else:
+                    use(cl.cond)
+            if type(e.body) is s.DictEntry:
+                use(e.body.key)
+                use(e.body.value)
+            else:
+                use(e.body)
+            return
+        if t is s.LambdaExpr:
+            return  # (a lambda reading it would make it a cell: excluded above)
+        for x in _sub_exprs(e):
+            use(x)
+
+    def stmts(body: list[s.Stmt]) -> None:
+        nonlocal ok
+        for st in body:
+            t = type(st)
+            if t is s.AssignStmt:
+                store(st.lhs)
+                use(st.rhs)
+            elif t is s.ExprStmt:
+                use(st.x)
+            elif t is s.ReturnStmt:
+                use(st.value)
+            elif t is s.IfStmt:
+                use(st.cond)
+                stmts(st.then)
+                stmts(st.else_)
+            elif t is s.WhileStmt:
+                use(st.cond)
+                stmts(st.body)
+            elif t is s.ForStmt:
+                store(st.target)
+                use(st.iter, safe=True)
+                stmts(st.body)
+            elif t is s.DefStmt:
+                for p in st.function.params:
+                    if p.default is not None:
+                        use(p.default)
+                if st.name.name == kw:
+                    ok = False
+
+    def store(target) -> None:
+        """An assignment target: rebinding it, or storing into it, is no read."""
+        nonlocal ok
+        target = _unparen(target)
+        t = type(target)
+        if t is s.Ident:
+            if target.name == kw:
+                ok = False
+        elif t is s.TupleExpr or t is s.ListExpr:
+            for x in target.elts:
+                store(x)
+        elif t is s.IndexExpr:
+            use(target.x)  # (unsafe: a store into it)
+            use(target.index)
+        elif t is s.DotExpr:
+            use(target.x)
+
+    stmts(fn.body)
+    return kw if ok else None

@@ -422,6 +422,8 @@ def contains(container: Any, x: Any) -> bool:
     t = type(container)
     if t in BASE:
         t = BASE[t]
+    elif t is dict:
+        t = Dict  # a function's read-only **kwargs (compiler.function_def): no copy
     if t is List or t is tuple:
         tx = type(x)
         if tx is str or tx is bytes:
@@ -487,6 +489,8 @@ def index(x: Any, i: Any) -> Any:
     t = type(x)
     if t in BASE:
         t = BASE[t]
+    elif t is dict:
+        t = Dict  # a read-only **kwargs
     if t is Dict:
         try:
             return x[i]
@@ -655,7 +659,7 @@ def iterate(x: Any) -> Iterable[Any]:
     if t in _GUARDED:
         iter_acquire(x)
         return x
-    if t is tuple or t is range:
+    if t is tuple or t is range or t is dict:  # (dict: a read-only **kwargs, see below)
         return x
     if getattr(t, "__iter__", None) is not None and isinstance(getattr(t, "type_name", None), str):
         return x  # a protocol value that is iterable (e.g. "abc".elems())

@@ -410,3 +410,33 @@ def test_an_entry_also_called_by_the_script_runs_its_plain_compile():
     assert "main" not in cm.entry_clones
     t = Thread.start("w.star", src, args=("a", "b"))
     assert to_python(t.resume().value) == "ab"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "n = 0\n    for k in kw:\n        n += kw[k]\n    return n",
+        "return [len(kw), 'a' in kw, kw.get('a'), kw.get('z', 5), sorted(kw.keys())]",
+        "return [k for k in kw] + [v for v in kw.values()] + [i for i in kw.items()]",
+        "return kw['zz']",  # the KeyError, worded as for a dict
+        "return kw[[1]]",  # unhashable
+        "return [[1] in kw, 'a' not in kw]",
+        "return g(**kw)",
+        "kw2 = {}\n    for k in kw:\n        kw2[k] = kw[k] * 2\n    return kw2",
+        # not read-only: copied into a dict value as before
+        "return kw",
+        "kw['q'] = 1\n    return len(kw)",
+        "a, kw['q'] = 1, 2\n    return len(kw)",
+        "for kw['q'] in [1, 2]:\n        pass\n    return len(kw)",
+        "kw['a'] += 1\n    return kw['a']",
+        "return [kw == {'a': 1, 'b': 2}, str(kw)]",
+    ],
+)
+def test_a_read_only_kwargs_behaves_as_a_dict(body):
+    src = (
+        "def g(a, **rest):\n    return a + len(rest)\n"
+        f"def f(**kw):\n    {body}\n"
+        "def main():\n    return [f(a=1, b=2) for i in range(3)]\n"
+        "result = main()\n"
+    )
+    same(src)
