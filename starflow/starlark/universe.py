@@ -545,7 +545,7 @@ _NUMS = frozenset({int, float})
 
 def _native_sortable(keys: list[Any]) -> bool:
     """Whether Python's own ordering of `keys` is Starlark's (no key-by-key compare needed)."""
-    types = {type(k) for k in keys}
+    types = set(map(type, keys))
     if len(types) == 1 and (str in types or bytes in types or int in types):
         return True
     if types <= _NUMS:
@@ -556,7 +556,12 @@ def _native_sortable(keys: list[Any]) -> bool:
         width = max(map(len, keys), default=0)
         for i in range(width):
             col = [k[i] for k in keys if len(k) > i]
-            if not _native_sortable(col) or any(type(c) is tuple for c in col):
+            ts = set(map(type, col))
+            if tuple in ts:
+                return False
+            if len(ts) == 1 and (str in ts or bytes in ts or int in ts):
+                continue  # (the common column: no NaN to look for)
+            if not _native_sortable(col):
                 return False
         return True
     return False
