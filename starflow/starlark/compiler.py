@@ -2495,7 +2495,10 @@ class Compiler:
         saved_renames = self.ctx.renames
         self.ctx.renames = {k: v for k, v in saved_renames.items() if k not in c.locals}
         it_temp = None
-        if not self.ctx.in_comp:
+        # an immutable first iterable (a range, a tuple) needs no guard to
+        # take and release: only its steps are charged
+        immutable = self.known(outer_iter) in ("range", "tuple")
+        if not self.ctx.in_comp and not immutable:
             it_temp = self.ctx.temp("$it")
         self.ctx.in_comp += 1
         self.ctx.ctypes.append(ctypes)
@@ -2508,6 +2511,8 @@ class Compiler:
                 if i == 0:
                     if it_temp is not None:
                         src = self.call("$iterate_charge", self.name(it_temp))
+                    elif immutable:
+                        src = self.call("$charge", outer_iter)
                     else:
                         src = self.call("$charge", self.call("$iter_copy", outer_iter))
                 else:
