@@ -117,6 +117,14 @@ _NATIVE_KNOWN = {
 }
 _CONST_TYPES = {int: "int", str: "str", float: "float", bytes: "bytes", bool: "bool"}
 
+# methods that change their receiver
+_MUTATORS = frozenset(
+    "append extend insert pop remove clear popitem setdefault update add discard "
+    "difference_update intersection_update symmetric_difference_update".split()
+)
+# types no operation changes in place
+_IMMUTABLE = ("int", "float", "str", "bytes", "tuple", "bool", "none", "range")
+
 _OWNER_GLOBAL = {"str": "$str", "bytes": "$bytes", "list": "$List", "dict": "$Dict", "set": "$Set"}
 _OWNERS: dict[str, tuple[str, ...]] | None = None
 
@@ -316,6 +324,14 @@ class _Ctx:
         # the specialized world (infer.ModuleTypes): the top level and the
         # clones of global defs, whose direct calls of global defs go to clones
         self.specialized = kind == "toplevel"
+        # what a loop body may do to containers (see `loop`): changes of a
+        # container some other reference may reach; owned lists changed
+        # (infer._owned_lists); calls that are no sites; built-in calls
+        # with a callback
+        self.mutations = 0
+        self.mutated: list[str] = []
+        self.plain_calls = 0
+        self.callbacks = 0
 
     def temp(self, prefix: str = "$t") -> str:
         self.ntemps += 1
@@ -437,6 +453,13 @@ class Compiler:
         if got is None:
             got = self._types_cache[key] = infer.function_types(fn, genv=self.mt.globals, free=free)
         return got
+
+    def note_mutation(self, x: py.expr) -> None:
+        """Compiling a change of container `x` (see `loop`)."""
+        if type(x) is py.Name and self.local_type(x.id + "!") == "owned":
+            self.ctx.mutated.append(x.id)
+        else:
+            self.ctx.mutations += 1
 
     def elems_known(self, x: py.expr) -> str | None:
         """The type of every element of list `x`, an owned list local (infer.py)."""
@@ -702,6 +725,8 @@ class Compiler:
             cur = self.expr(lhs, pre)
             rhs = self.expr(st.rhs, pre)
             self.line, self.col = st.line, st.col
+            if op in ("+", "|", "&", "^", "-") and self.known(cur) not in _IMMUTABLE:
+                self.note_mutation(cur)  # (list +=, dict |=, set |= ... change it in place)
             v = self.augmented(op, cur, rhs)
             return [*pre, self.assign_to_ident(lhs, v)]
         if type(lhs) is s.IndexExpr:
@@ -732,6 +757,7 @@ class Compiler:
             tx = self.ctx.temp()
             pre.append(self.assign(tx, x))
             self.line, self.col = lhs.line, lhs.col
+            self.ctx.mutations += 1
             cur = self.call("$getattr", self.name(tx), self.const(lhs.name))
             rhs = self.expr(st.rhs, pre)
             self.line, self.col = st.line, st.col
@@ -833,6 +859,7 @@ class Compiler:
 
             return [*pre, *self.store_index(x, i, self.name(tv), slow)]
         if t is s.DotExpr:
+            self.ctx.mutations += 1
             pre = []
             tv = self.ctx.temp()
             pre.append(self.assign(tv, value))
@@ -861,6 +888,7 @@ class Compiler:
         # (`slow` and `store` appear in several branches: compile() takes shared
         # nodes, and no resume transformation rewrites a statement without a site)
         kx, ki = self.known(x), self.known(i)
+        self.note_mutation(x)
 
         def is_type(e, tname):
             return self.at(
@@ -935,6 +963,8 @@ class Compiler:
         out = [self.assign(tv, it)]
         loopvar = self.ctx.temp("$x")
         sites_before = self.ctx.nsites
+        ctx = self.ctx
+        effects_before = (ctx.mutations, len(ctx.mutated), ctx.plain_calls, ctx.callbacks)
         check = self.budget_check(line, col)
         body: list[py.stmt] = []
         while type(target) is s.ParenExpr:
@@ -943,6 +973,16 @@ class Compiler:
             body += self.assign_target(target, self.name(loopvar))
         body += body_fn()
         self.line, self.col = line, col
+        # A body that calls nothing that may suspend or change things (no
+        # site, no def, no callback) and changes only owned lists other than
+        # the one iterated cannot change the container: no guard to take.
+        # (A changed owned list is no other value: nothing else reaches it.)
+        quiet = (
+            ctx.nsites == sites_before
+            and (ctx.mutations, ctx.plain_calls, ctx.callbacks)
+            == (effects_before[0], effects_before[2], effects_before[3])
+            and not (type(it) is py.Name and it.id in ctx.mutated[effects_before[1] :])
+        )
         prepay = prepay and self.ctx.nsites == sites_before
         if not prepay:
             body = check + body
@@ -957,7 +997,10 @@ class Compiler:
         if prepay:
             # if $k: next($T)   ($k: the loop did not pay up front)
             body = [self.at(py.If(test=self.name(kflag), body=check, orelse=[])), *body]
-        guard, release = self.iteration_guard(tv, kt, kflag, self.ctx.nsites > sites_before)
+        if quiet and kt not in ("tuple", "range"):
+            guard, release = self.unguarded(tv, kt, kflag), []
+        else:
+            guard, release = self.iteration_guard(tv, kt, kflag, self.ctx.nsites > sites_before)
         out += guard
         src = self.name(tv)
         if self.ctx.nsites > sites_before:
@@ -986,6 +1029,41 @@ class Compiler:
         else:
             out.append(self.at(py.Try(body=[loop], handlers=[], orelse=[], finalbody=release)))
         return out
+
+    def unguarded(self, tv: str, kt: str | None, kflag: str | None) -> list[py.stmt]:
+        """The start of a loop that nothing can disturb (see `loop`): no guard.
+
+        if type($it) in $NATIVE_ITER:   # a list, dict, set (any state), ...
+            $k = len($it) < 16 or not $take(len($it))
+        else:
+            $iterate($it)                # another iterable, or the error
+            $k = True
+        """
+        pay: list[py.stmt] = []
+        if kflag is not None:
+            n = self.call("$pylen", self.name(tv))
+            short = self.at(py.Compare(left=n, ops=[py.Lt()], comparators=[self.const(16)]))
+            paid = self.call("$take", self.call("$pylen", self.name(tv)))
+            test = self.at(
+                py.BoolOp(
+                    op=py.Or(), values=[short, self.at(py.UnaryOp(op=py.Not(), operand=paid))]
+                )
+            )
+            test = self.at(py.BoolOp(op=py.And(), values=[self.name("$COUNTED"), test]))
+            pay = [self.assign(kflag, test)]
+        if kt in ("list", "dict"):
+            return pay
+        other: list[py.stmt] = [self.expr_stmt(self.call("$iterate", self.name(tv)))]
+        if kflag is not None:
+            other.append(self.assign(kflag, self.const(True)))
+        native = self.at(
+            py.Compare(
+                left=self.call("$type", self.name(tv)),
+                ops=[py.In()],
+                comparators=[self.name("$NATIVE_ITER")],
+            )
+        )
+        return [self.at(py.If(test=native, body=pay or [self.at(py.Pass())], orelse=other))]
 
     def iteration_guard(
         self, tv: str, kt: str | None, kflag: str | None, may_suspend: bool
@@ -2076,6 +2154,7 @@ class Compiler:
                 a.kind is not s.ArgKind.POSITIONAL for a in e.args
             ):
                 self.ctx.key_callbacks = True  # a key callback, maybe given by position
+                self.ctx.callbacks += 1
                 if len(args) == 1 and type(args[0]) is not py.Starred and keywords:
                     # a key called once per element: a step per element, up front
                     args = [self.call("$charge_key", args[0])]
@@ -2087,6 +2166,8 @@ class Compiler:
                 # A method of a built-in value (infer.py knows the receiver's
                 # type): it cannot reach an external, so it is no call site,
                 # just a direct call. Measured: see the commit.
+                if fn.name in _MUTATORS:
+                    self.note_mutation(callee)
                 self.methods_used.add((krecv, fn.name))
                 self.method_sites[(e.line, e.col)] = (krecv, fn.name)
                 call = py.Call(
@@ -2112,6 +2193,7 @@ class Compiler:
         if type(fn) is s.Ident and fn.scope is Scope.GLOBAL and fn.name in self.nosuspend:
             # a global def that cannot suspend: a plain call, no site
             self.ctx.callees.add(fn.name)
+            self.ctx.plain_calls += 1
             clone = self.ctx.specialized and fn.name in self.mt.clones
             # (at the name: where an unbound global is reported)
             func = _at(

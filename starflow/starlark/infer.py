@@ -1274,6 +1274,8 @@ def _analyze(
         sites: list = []
         _list_sites(fn.body, owned, sites)
         _settle(fn.body, env, typer, sites)
+    for n in owned:
+        env[n + "!"] = "owned"  # (the compiler's mark: no other reference reaches it)
     return env, owned
 
 

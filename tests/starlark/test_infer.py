@@ -36,8 +36,8 @@ def _functions(src: str) -> dict[str, s.Function]:
 
 
 def types_of(src: str, fn: str = "f") -> dict[str, str]:
-    """The locals' types (the element types of owned lists, `x[]`, left out)."""
-    return {k: v for k, v in all_types_of(src, fn).items() if not k.endswith("[]")}
+    """The locals' types (owned lists' marks and element types, `x!`, `x[]`, left out)."""
+    return {k: v for k, v in all_types_of(src, fn).items() if not k.endswith(("[]", "!"))}
 
 
 def all_types_of(src: str, fn: str = "f") -> dict[str, str]:
@@ -595,6 +595,7 @@ def f(n, s):
     return total
 """
     t = all_types_of(src)
+    assert t["out!"] == "owned"
     assert t["out[]"] == "int"
     assert t["v"] == "int"
     assert t["total"] == "int"
@@ -628,6 +629,7 @@ def f(n):
 """
     t = all_types_of(src)
     assert "out[]" not in t
+    assert "out!" not in t
     assert "v" not in t
 
 

@@ -440,3 +440,33 @@ def test_a_read_only_kwargs_behaves_as_a_dict(body):
         "result = main()\n"
     )
     same(src)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the body changes the list iterated, or may: the guard stays
+        "for x in xs:\n        xs.append(1)",
+        "out = [1, 2]\n    for x in out:\n        out.append(x)",
+        "ys = xs\n    for x in xs:\n        ys.append(1)",
+        "a = [1]\n    b = [a]\n    for x in a:\n        b[0].append(2)",
+        "for x in xs:\n        xs[0] = 5",
+        "for x in xs:\n        xs += [1]",
+        "d = {1: 2}\n    for k in d:\n        d[3] = 4",
+        "for x in xs:\n        g(xs)",
+        "for x in xs:\n        sorted([1], key=lambda v: xs.append(v))",
+        # nothing can change it: no guard, the same results
+        "out = []\n    for x in xs:\n        out.append(x * 2)\n    return out",
+        "t = 0\n    for x in xs:\n        t += x\n    return t",
+        "for x in 'abc':\n        pass",
+        "for x in 3:\n        pass",
+    ],
+)
+def test_a_loop_whose_body_cannot_change_its_container_needs_no_guard(body):
+    src = (
+        "def g(v):\n    v.append(0)\n"
+        f"def f(xs):\n    {body}\n    return xs\n"
+        "def main():\n    return [f([1, 2, 3]) for i in range(2)]\n"
+        "result = main()\n"
+    )
+    same(src)
