@@ -178,32 +178,6 @@ def _small_const(e: py.expr) -> int | None:
     return None
 
 
-def _children(n: s.Node) -> list:
-    """The sub-expressions of expression `n` (a comprehension's included)."""
-    t = type(n)
-    if t is s.CallExpr:
-        return [n.fn, *(a.value for a in n.args)]
-    if t is s.Comprehension:
-        return [n.body, *(cl.iter if type(cl) is s.ForClause else cl.cond for cl in n.clauses)]
-    if t is s.DictEntry:
-        return [n.key, n.value]
-    if t is s.BinaryExpr:
-        return [n.x, n.y]
-    if t is s.UnaryExpr or t is s.ParenExpr or t is s.DotExpr:
-        return [n.x]
-    if t is s.IndexExpr:
-        return [n.x, n.index]
-    if t is s.SliceExpr:
-        return [x for x in (n.x, n.lo, n.hi, n.step) if x is not None]
-    if t is s.ListExpr or t is s.TupleExpr:
-        return list(n.elts)
-    if t is s.DictExpr:
-        return [x for en in n.entries for x in (en.key, en.value)]
-    if t is s.CondExpr:
-        return [n.cond, n.then, n.else_]
-    return []
-
-
 def _leaves_early(stmts: list[s.Stmt]) -> bool:
     """Whether a loop body may end its loop early: a `break` of this loop, or a `return`."""
     for st in stmts:
@@ -309,7 +283,6 @@ class _Ctx:
         self.nsites = 0
         self.sites: dict[tuple[int, int], int] = {}  # call position -> site number
         self.renames: dict[str, str] = {}  # comprehension variable -> its Python local
-        self.key_callbacks = False  # calls a built-in with keyword arguments (key=)
         # for the recursion flag (see Compiler.drop_needless_flags): the global
         # defs this function calls, and whether it calls anything else
         self.callees: set[str] = set()
@@ -327,7 +300,7 @@ class _Ctx:
         # what a loop body may do to containers (see `loop`): changes of a
         # container some other reference may reach; owned lists changed
         # (infer._owned_lists); calls that are no sites; built-in calls
-        # with a callback
+        # with a callback (a key=, maybe given by position)
         self.mutations = 0
         self.mutated: list[str] = []
         self.plain_calls = 0
@@ -440,11 +413,12 @@ class Compiler:
             e.sl_type = t
         return e
 
-    def local_type(self, pyname: str) -> str | None:
-        for d in reversed(self.ctx.ctypes):
+    def local_type(self, pyname: str, ctx: _Ctx | None = None) -> str | None:
+        ctx = ctx or self.ctx
+        for d in reversed(ctx.ctypes):
             if pyname in d:
                 return d[pyname]
-        return self.ctx.ptypes.get(pyname)
+        return ctx.ptypes.get(pyname)
 
     def generic_types(self, fn: s.Function, free: dict[str, str] | None = None) -> dict:
         """infer.function_types of the plain compile of `fn`, computed once."""
@@ -593,11 +567,8 @@ class Compiler:
             self.clone_orig[j] = orig
             self.direct_defs[name] = (orig, j)
             self.line, self.col = fn.line, fn.col
-            attrs = []
-            if any(p.default is not None for p in fn.params):
-                # (positional parameters before keyword-only ones: both may have some)
-                attrs = ["__defaults__", "__kwdefaults__"]
-            for attr in attrs:
+            has_defaults = any(p.default is not None for p in fn.params)
+            for attr in ("__defaults__", "__kwdefaults__") if has_defaults else ():
                 src = self.at(
                     py.Attribute(value=self.name(f"{fn.name}${orig}"), attr=attr, ctx=py.Load())
                 )
@@ -1275,10 +1246,7 @@ class Compiler:
         # the types of the variables it captures, from the enclosing function
         free: dict[str, str] = {}
         for n in fn.freevars:
-            pn = saved.renames.get(n) or local_pyname(n)
-            inner, self.ctx = self.ctx, saved  # (local_type reads the enclosing ctx)
-            t = self.local_type(pn)
-            self.ctx = inner
+            t = self.local_type(saved.renames.get(n) or local_pyname(n), saved)
             if t is not None:
                 free[n] = t
         if clone_of is None:
@@ -1295,7 +1263,6 @@ class Compiler:
         for n in infer.range_locals(fn):  # (see `bits`)
             self.ctx.ptypes[local_pyname(n) + "#"] = "32"
         body = self.budget_check(fn.line, fn.col)
-        self.ctx.key_callbacks = False
         inner = self.block(fn.body, fn.line, fn.col)
         for p in fn.params:
             if p.kind is s.ParamKind.STARSTAR:
@@ -1313,7 +1280,7 @@ class Compiler:
         # Measured: the flag costs 16% of calls_positional.
         # Nor does one whose callees cannot lead back to it: its flag is
         # removed once the whole file is compiled (drop_needless_flags).
-        may_recurse = self.ctx.nsites > 0 or self.ctx.key_callbacks or bool(self.ctx.callees)
+        may_recurse = self.ctx.nsites > 0 or self.ctx.callbacks > 0 or bool(self.ctx.callees)
         flag_at = -1
         if not self.recursion and may_recurse:
             # as Go: a function may not call itself, directly or not, unless
@@ -1358,7 +1325,7 @@ class Compiler:
             del body[0]
             if not body:
                 body.append(self.at(py.Pass(), fn.line, fn.col))
-        callees, unknown = self.ctx.callees, self.ctx.calls_unknown or self.ctx.key_callbacks
+        callees, unknown = self.ctx.callees, self.ctx.calls_unknown or self.ctx.callbacks > 0
         self.ctx = saved
         self.line, self.col = fn.line, fn.col
         # A unique Python name per code object: `name$index` (the machine reads it back)
@@ -1516,7 +1483,7 @@ class Compiler:
             n = stack.pop()
             if type(n) is s.Comprehension:
                 shadow.update(n.locals)
-            stack.extend(_children(n))
+            stack.extend(infer.sub_exprs(n))
         stack = [c.body, *(cl.iter if type(cl) is s.ForClause else cl.cond for cl in c.clauses)]
         if not self.ctx.in_comp:
             stack.remove(c.clauses[0].iter)
@@ -1527,7 +1494,7 @@ class Compiler:
                 return True
             if t is s.CallExpr and not self.plain_call(n, shadow):
                 return True
-            stack.extend(_children(n))
+            stack.extend(infer.sub_exprs(n))
         return False
 
     def plain_call(self, e: s.CallExpr, shadow: set[str]) -> bool:
@@ -2153,8 +2120,7 @@ class Compiler:
             if fn.name in ("sorted", "min", "max") or any(
                 a.kind is not s.ArgKind.POSITIONAL for a in e.args
             ):
-                self.ctx.key_callbacks = True  # a key callback, maybe given by position
-                self.ctx.callbacks += 1
+                self.ctx.callbacks += 1  # a key callback, maybe given by position
                 if len(args) == 1 and type(args[0]) is not py.Starred and keywords:
                     # a key called once per element: a step per element, up front
                     args = [self.call("$charge_key", args[0])]

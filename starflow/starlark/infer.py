@@ -207,8 +207,6 @@ class _Typer:
                 and fn.name in self.lists
             ):
                 return self.lists[fn.name]
-            if type(fn) is s.DotExpr and fn.name == "pop":
-                return ANY
             return ANY
         if t is s.SliceExpr:
             return self.elems_of(e.x) if self.typeof(e.x) == "list" else ANY
@@ -830,7 +828,7 @@ def _direct_callees(file: s.File, defs: dict[str, s.Function]) -> set[str]:
             fn = _unparen(n.fn)
             if type(fn) is s.Ident and fn.scope is Scope.GLOBAL and fn.name in defs:
                 out.add(fn.name)
-            stack.extend(_sub_exprs(n))
+            stack.extend(sub_exprs(n))
         elif t is s.DefStmt:
             stack.extend(p.default for p in n.function.params if p.default is not None)
             stack.extend(n.function.body)
@@ -852,7 +850,7 @@ def _direct_callees(file: s.File, defs: dict[str, s.Function]) -> set[str]:
         elif t is s.WhileStmt:
             stack += [n.cond, *n.body]
         elif isinstance(n, s.Expr) or t is s.DictEntry:
-            stack.extend(_sub_exprs(n))
+            stack.extend(sub_exprs(n))
     return out
 
 
@@ -1099,14 +1097,14 @@ def _owned_lists(fn: s.Function, env: dict[str, str | None], typer: _Typer) -> s
                     if type(f) is s.DotExpr and type(_unparen(f.x)) is s.Ident:
                         if _unparen(f.x).name in cands:
                             bad.add(_unparen(f.x).name)
-                stack.extend(_sub_exprs(n))
+                stack.extend(sub_exprs(n))
             return
         if t is s.LambdaExpr:
             for p in e.function.params:
                 if p.default is not None:
                     use(p.default)
             return
-        for x in _sub_exprs(e):
+        for x in sub_exprs(e):
             use(x)
 
     def stmts(body: list[s.Stmt]) -> None:
@@ -1170,7 +1168,9 @@ def _target_names(target: s.Expr) -> list[str]:
     return []
 
 
-def _sub_exprs(e) -> list:
+def sub_exprs(e) -> list:
+    """The sub-expressions of expression `e` (a comprehension's included, a
+    lambda's body not: it is a function of its own)."""
     t = type(e)
     if t is s.CallExpr:
         return [e.fn, *(a.value for a in e.args)]
@@ -1218,7 +1218,7 @@ def _list_sites(stmts_: list[s.Stmt], owned: set[str], out: list) -> None:
                         elif f.name == "extend" and len(args) == 1:
                             out.append((name + "[]", ("elems", args[0])))
             if type(n) is not s.Comprehension:  # (owned lists are not changed in one)
-                stack.extend(_sub_exprs(n))
+                stack.extend(sub_exprs(n))
 
     for st in stmts_:
         t = type(st)
@@ -1372,7 +1372,7 @@ def readonly_kwargs(fn: s.Function) -> str | None:
             return
         if t is s.LambdaExpr:
             return  # (a lambda reading it would make it a cell: excluded above)
-        for x in _sub_exprs(e):
+        for x in sub_exprs(e):
             use(x)
 
     def stmts(body: list[s.Stmt]) -> None:

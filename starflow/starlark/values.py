@@ -61,7 +61,30 @@ __all__ = [
 # Containers
 
 
-class List(list):
+class _State:
+    """`frozen` and `itercount` of a container, read from its class (and set,
+    as a snapshot restores them: `set_state`)."""
+
+    __slots__ = ()
+
+    @property
+    def frozen(self) -> bool:
+        return type(self) in _FROZEN_TYPES
+
+    @frozen.setter
+    def frozen(self, v: bool) -> None:
+        set_state(self, bool(v), 0 if v else _itercount(self))
+
+    @property
+    def itercount(self) -> int:
+        return _itercount(self)
+
+    @itercount.setter
+    def itercount(self, n: int) -> None:
+        set_state(self, type(self) in _FROZEN_TYPES, n)
+
+
+class List(_State, list):
     """A Starlark list: a Python list subclass with no instance state of its own.
 
     A list's state (mutable, being iterated, frozen) is its class: `List`
@@ -78,22 +101,6 @@ class List(list):
     __slots__ = ()
     type_name = "list"
 
-    @property
-    def frozen(self) -> bool:
-        return type(self) is FrozenList
-
-    @frozen.setter
-    def frozen(self, v: bool) -> None:
-        set_state(self, bool(v), 0 if v else _itercount(self))
-
-    @property
-    def itercount(self) -> int:
-        return _itercount(self)
-
-    @itercount.setter
-    def itercount(self, n: int) -> None:
-        set_state(self, type(self) is FrozenList, n)
-
 
 class IterList(List):
     """A list that a loop is iterating (see `iter_acquire`): it cannot change."""
@@ -107,27 +114,11 @@ class FrozenList(List):
     __slots__ = ()
 
 
-class Dict(dict):
+class Dict(_State, dict):
     """A Starlark dict: insertion ordered; `IterDict` while iterated, `FrozenDict` once frozen."""
 
     __slots__ = ()
     type_name = "dict"
-
-    @property
-    def frozen(self) -> bool:
-        return type(self) is FrozenDict
-
-    @frozen.setter
-    def frozen(self, v: bool) -> None:
-        set_state(self, bool(v), 0 if v else _itercount(self))
-
-    @property
-    def itercount(self) -> int:
-        return _itercount(self)
-
-    @itercount.setter
-    def itercount(self, n: int) -> None:
-        set_state(self, type(self) is FrozenDict, n)
 
 
 class IterDict(Dict):
@@ -138,7 +129,7 @@ class FrozenDict(Dict):
     __slots__ = ()
 
 
-class Set(dict):
+class Set(_State, dict):
     """A Starlark set: a Python dict whose keys are the elements (values are None).
 
     A dict rather than a Python set so that iteration is insertion ordered
@@ -148,22 +139,6 @@ class Set(dict):
 
     __slots__ = ()
     type_name = "set"
-
-    @property
-    def frozen(self) -> bool:
-        return type(self) is FrozenSet
-
-    @frozen.setter
-    def frozen(self, v: bool) -> None:
-        set_state(self, bool(v), 0 if v else _itercount(self))
-
-    @property
-    def itercount(self) -> int:
-        return _itercount(self)
-
-    @itercount.setter
-    def itercount(self, n: int) -> None:
-        set_state(self, type(self) is FrozenSet, n)
 
 
 class IterSet(Set):
@@ -175,6 +150,7 @@ class FrozenSet(Set):
 
 
 LIST_TYPES = frozenset({List, IterList, FrozenList})
+_FROZEN_TYPES = frozenset({FrozenList, FrozenDict, FrozenSet})
 DICT_TYPES = frozenset({Dict, IterDict, FrozenDict})
 SET_TYPES = frozenset({Set, IterSet, FrozenSet})
 # every state of the containers whose mutation is guarded
@@ -457,7 +433,7 @@ def is_frozen(x: Any) -> bool:
     if t in _ATOMS:
         return True
     if t in GUARDED:
-        return t is FrozenList or t is FrozenDict or t is FrozenSet
+        return t in _FROZEN_TYPES
     if t is tuple:
         return all(is_frozen(e) for e in x)
     return bool(getattr(x, "frozen", True))
