@@ -168,6 +168,52 @@ def _simple_verbs(fmt: str) -> list[str] | None:
     return verbs
 
 
+# known types whose Python iteration is Starlark's (a dict's keys, a set's elements)
+_NATIVE_ITERABLE = ("list", "dict", "set", "tuple", "range")
+# calls that return a new list, which nothing else can reach
+_FRESH_LISTS = frozenset({"$List", "$m_dict_items", "$m_dict_keys", "$m_dict_values"})
+
+
+def _fresh(e: py.expr) -> bool:
+    """Compiled expression `e` makes a new list (a display, `d.items()` ...)."""
+    return type(e) is py.Call and type(e.func) is py.Name and e.func.id in _FRESH_LISTS
+
+
+def _is_items(e: py.expr) -> bool:
+    """Compiled expression `e` is `d.items()` of a known dict: a list of pairs."""
+    return (
+        type(e) is py.Call
+        and type(e.func) is py.Name
+        and e.func.id == "$m_dict_items"
+        and len(e.args) == 1
+        and not e.keywords
+    )
+
+
+def _may_change(c: s.Comprehension) -> bool:
+    """Comprehension `c` calls something that may change a container: a method
+    that changes its receiver, a def, a built-in with a key callback."""
+    stack: list = [c]
+    while stack:
+        n = stack.pop()
+        if type(n) is s.CallExpr:
+            fn = n.fn
+            while type(fn) is s.ParenExpr:
+                fn = fn.x
+            if type(fn) is s.DotExpr:
+                if fn.name in _MUTATORS:
+                    return True
+            elif (
+                type(fn) is not s.Ident
+                or fn.scope is not Scope.UNIVERSAL
+                or fn.name in ("sorted", "min", "max")
+                or any(a.kind is not s.ArgKind.POSITIONAL for a in n.args)
+            ):
+                return True
+        stack.extend(infer.sub_exprs(n))
+    return False
+
+
 def _small_const(e: py.expr) -> int | None:
     """The value of constant int `e` (or its negation) if it fits in int32, else None."""
     sign = 1
@@ -1495,7 +1541,11 @@ class Compiler:
             if t is s.CallExpr and not self.plain_call(n, shadow):
                 return True
             stack.extend(infer.sub_exprs(n))
-        return False
+        # A later `for` clause iterates a copy of its iterable (a guard cannot
+        # be released inside an expression), so a comprehension that may change
+        # a container while it has several `for` clauses takes statements,
+        # which guard each iterable.
+        return sum(type(cl) is s.ForClause for cl in c.clauses) > 1 and _may_change(c)
 
     def plain_call(self, e: s.CallExpr, shadow: set[str]) -> bool:
         """Whether call `e` is no call site (it cannot reach an external)."""
@@ -1514,7 +1564,9 @@ class Compiler:
                 return False
             if x.scope is Scope.GLOBAL:
                 k = self.mt.globals.get(x.name)
-            elif x.scope in (Scope.LOCAL, Scope.CELL):
+            elif x.scope in (Scope.LOCAL, Scope.CELL, Scope.FREE):
+                # (as `ident` types it: a FREE name seen from a comprehension
+                # is a local of this function)
                 k = self.local_type(self.ctx.renames.get(x.name) or local_pyname(x.name))
             else:
                 return False
@@ -2544,19 +2596,28 @@ class Compiler:
         self.ctx.renames = {k: v for k, v in saved_renames.items() if k not in c.locals}
         it_temp = None
         # an immutable first iterable (a range, a tuple) needs no guard to
-        # take and release: only its steps are charged
-        immutable = self.known(outer_iter) in ("range", "tuple")
+        # take and release: only its steps are charged; nor does a fresh list
+        # (`d.items()`, a list display ...): nothing else can reach it
+        immutable = self.known(outer_iter) in ("range", "tuple") or (
+            SPECIALIZE and _fresh(outer_iter)
+        )
         if not self.ctx.in_comp and not immutable:
             it_temp = self.ctx.temp("$it")
+        ctx = self.ctx
+        effects_before = (ctx.mutations, len(ctx.mutated), ctx.plain_calls, ctx.callbacks)
         self.ctx.in_comp += 1
         self.ctx.ctypes.append(ctypes)
         gens: list[py.comprehension] = []
+        # per for clause: its comprehension node, its iterable, and a native
+        # iteration of that iterable for a comprehension that changes nothing
+        sources: list[tuple[py.comprehension, py.expr, s.ForClause]] = []
         cur: py.comprehension | None = None
         for i, clause in enumerate(c.clauses):
             if type(clause) is s.ForClause:
                 self.line, self.col = clause.line, clause.col
                 # steps: each clause pays for its elements when it starts
                 if i == 0:
+                    iterable = outer_iter
                     if it_temp is not None:
                         src = self.call("$iterate_charge", self.name(it_temp))
                     elif immutable:
@@ -2565,12 +2626,15 @@ class Compiler:
                         src = self.call("$charge", self.call("$iter_copy", outer_iter))
                 else:
                     self.ctx.no_walrus += 1
-                    later = self.lazy_expr(clause.iter)
+                    later = iterable = self.lazy_expr(clause.iter)
                     self.ctx.no_walrus -= 1
                     src = self.call("$charge", self.call("$iter_copy", later))
-                target, extra = self.comp_target(clause.target)
+                # `k, v in d.items()`: pairs, which Python unpacks as Starlark does
+                pairs = SPECIALIZE and _is_items(iterable)
+                target, extra = self.comp_target(clause.target, pairs)
                 cur = py.comprehension(target=target, iter=src, ifs=[], is_async=0)
                 gens.append(cur)
+                sources.append((cur, iterable, clause))
                 for t_store, value in extra:
                     # `for a, b in [$unpack(t, 2)]` is compiled by CPython as an assignment
                     self.line, self.col = clause.line, clause.col
@@ -2601,18 +2665,51 @@ class Compiler:
         self.ctx.in_comp -= 1
         self.ctx.ctypes.pop()
         self.ctx.renames = saved_renames
+        if (
+            SPECIALIZE
+            and (ctx.mutations, len(ctx.mutated), ctx.plain_calls, ctx.callbacks) == effects_before
+        ):
+            # Nothing in the comprehension can change a container (no def
+            # called, no callback, no method that changes its receiver): no
+            # iterable can change while it is iterated, so none needs a guard
+            # or a copy; Python iterates each as Starlark does.
+            for gen, iterable, clause in sources:
+                self.line, self.col = clause.line, clause.col
+                if _is_items(iterable):
+                    native = self.at(
+                        py.Call(
+                            func=self.at(
+                                py.Attribute(value=iterable.args[0], attr="items", ctx=py.Load())
+                            ),
+                            args=[],
+                            keywords=[],
+                        )
+                    )
+                elif self.known(iterable) in _NATIVE_ITERABLE or _fresh(iterable):
+                    native = iterable
+                else:
+                    native = self.call("$iter_quiet", iterable)
+                gen.iter = self.call("$charge", native)
+            it_temp = None
         if it_temp is not None:
             # $iter_end(($it := iterable), [...]) releases the iteration guard
             bound = self.at(py.NamedExpr(target=self.store(it_temp), value=outer_iter))
             return self.call("$iter_end", bound, wrapped)
         return wrapped
 
-    def comp_target(self, target: s.Expr):
-        """A comprehension `for` target: a name, or a temp plus unpacking assignments."""
+    def comp_target(self, target: s.Expr, pairs: bool = False):
+        """A comprehension `for` target: a name, or a temp plus unpacking assignments.
+
+        `pairs`: the elements are 2-tuples, so a target of two names is
+        Python's own unpacking.
+        """
         while type(target) is s.ParenExpr:
             target = target.x
         if type(target) is s.Ident:
             return self.at(py.Name(id=local_pyname(target.name), ctx=py.Store())), []
+        if pairs and len(target.elts) == 2 and all(type(x) is s.Ident for x in target.elts):
+            names = [self.at(py.Name(id=local_pyname(x.name), ctx=py.Store())) for x in target.elts]
+            return self.at(py.Tuple(elts=names, ctx=py.Store())), []
         # for a, (b, c) in xs  ->  for $c in ... for a, $c2 in [$unpack($c, 2)] ...
         tmp = self.ctx.temp("$c")
         extra = []

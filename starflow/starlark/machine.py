@@ -391,6 +391,17 @@ def _iter_copy(x):
         ops.iter_done(x)
 
 
+_QUIET_NATIVE = values.GUARDED | {tuple, range}
+
+
+def _iter_quiet(x):
+    # The iterable of a comprehension that changes nothing (compiler:
+    # comprehension): a list, dict or set iterates natively, as Starlark does.
+    if type(x) in _QUIET_NATIVE:
+        return x
+    return _iter_copy(x)
+
+
 # iterables whose Python iterator tells its position (`loop_position`)
 _NATIVE_ITER = values.GUARDED | {tuple, range}
 
@@ -506,6 +517,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$iter_done": ops.iter_done,
         "$iter_end": _iter_end,
         "$iter_copy": _iter_copy,
+        "$iter_quiet": _iter_quiet,
         "$enumerate": enumerate,
         "$resume_iter": _resume_iter,
         "$iter": iter,

@@ -470,3 +470,68 @@ def test_a_loop_whose_body_cannot_change_its_container_needs_no_guard(body):
         "result = main()\n"
     )
     same(src)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        # something in the comprehension changes a container: guards stay
+        "[xs.append(3) for y in xs]",
+        "[1 for a in [1] for y in xs if xs.append(3)]",
+        "[y for r in [xs, [4]] for y in r if xs.append(0)]",
+        "[d.pop(k) for k in d]",
+        "[k for (k, v) in d.items() if d.pop(k)]",
+        "[g(xs) for y in xs]",
+        "[y for y in xs if sorted([1], key=lambda v: xs.append(v))]",
+        "[y for y in p if xs.append(1)]",
+        "[xs.append(y) for y in p]",
+        # nothing changes anything: native iteration, the same results
+        "[(v, k) for k, v in d.items()]",
+        "{v: k for k, v in d.items() if v > 1}",
+        "[a for a, b, c in d.items()]",
+        "[k + v for (k, v) in d.items()]",
+        "[y for r in [xs, [4, 5], (6,)] for y in r]",
+        "[y for r in [xs, 'ab'] for y in r]",
+        "[y for y in xs if y in d]",
+        "[k for k in d]",
+        "[x * y for x in xs for y in d.keys()]",
+        "[y for y in s]",
+        "[y for a in [1, 2] for y in s]",
+        "[y for y in 'abc']",
+        "[y for a in [1] for y in 7]",
+        "[y for y in d.values()]",
+        "[y for y in p]",
+        "[y for a in [1, 2] for y in p]",
+        "[y for y in q]",
+        "[y for a in [1] for y in q]",
+    ],
+)
+@pytest.mark.parametrize("arg", ["[7, 8]", "{9: 0}", "'str'", "(1, 2)", "None"])
+def test_a_comprehension_that_changes_nothing_iterates_natively(expr, arg):
+    src = (
+        "def g(v):\n    v.append(0)\n"
+        "def f(p, q):\n"
+        "    xs = [1, 2, 3]\n"
+        "    d = {1: 2, 3: 4}\n"
+        "    s = set([5, 6])\n"
+        f"    r = {expr}\n"
+        "    return r, xs, d, p\n"
+        f"result = [f({arg}, set([1, 2])), f({arg}, {arg})]\n"
+    )
+    same(src, options={"set"})
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "L = [1, 2]\ndef m():\n    L.append(1)\nresult = [m() for a in [1] for y in L]\n",
+        "def f():\n    xs = [1, 2, 3]\n    return [1 for a in [1] for y in xs if xs.append(3)]\n"
+        "result = f()\n",
+        "def f():\n    return [y for r in [[1], [2]] for y in r if r.append(0)]\nresult = f()\n",
+        "def f():\n    d = {1: 2}\n    return [1 for a in [1] for k in d if d.pop(k)]\n"
+        "result = f()\n",
+    ],
+)
+def test_a_later_for_clause_sees_its_iterable_change(src):
+    # (a later clause iterated a copy, unguarded: these ran without an error)
+    assert "during iteration" in same(src)
