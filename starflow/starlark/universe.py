@@ -442,7 +442,7 @@ def _minmax(name: str, op: str, args: tuple, key: Any) -> Any:
             keys = [fn(x) for x in elems]
             if keys and _native_sortable(keys):
                 pick = max if op == ">" else min
-                return elems[pick(range(len(keys)), key=keys.__getitem__)]
+                return pick(elems, key=functools.partial(next, iter(keys)))
             it = elems
             key = iter(keys).__next__  # (the keys, in order, for the loop below)
         best = _UNSET
@@ -588,7 +588,7 @@ def sorted_(iterable: Any, key: Any = None, reverse: Any = False) -> List:
             "sorted", f"for parameter iterable: got {type_name(iterable)}, want iterable"
         ) from None
     try:
-        values = list(it)
+        values = List(it)
         # spec: the key function is called exactly once per element, in order
         if key is None:
             keys = values
@@ -598,15 +598,21 @@ def sorted_(iterable: Any, key: Any = None, reverse: Any = False) -> List:
     finally:
         ops.iter_done(iterable)
     rev = truth(reverse)
-    order = list(range(len(values)))
     if _native_sortable(keys):
-        order.sort(key=keys.__getitem__, reverse=rev)
-    else:
-        cmp = functools.cmp_to_key(lambda i, j: _starlark_cmp(keys[i], keys[j]))
-        try:
-            order.sort(key=cmp, reverse=rev)
-        except EvalError as e:
-            raise _err("sorted", e.msg) from None
+        # Python's sort is stable, and so is its reverse, as Go's
+        # sort.Stable(sort.Reverse(...)); it takes each element's key once,
+        # in order: `next(keys)` hands it the ones computed above.
+        if key is None:
+            values.sort(reverse=rev)
+        else:
+            values.sort(key=functools.partial(next, iter(keys)), reverse=rev)
+        return values
+    order = list(range(len(values)))
+    cmp = functools.cmp_to_key(lambda i, j: _starlark_cmp(keys[i], keys[j]))
+    try:
+        order.sort(key=cmp, reverse=rev)
+    except EvalError as e:
+        raise _err("sorted", e.msg) from None
     return List([values[i] for i in order])
 
 

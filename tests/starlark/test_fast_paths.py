@@ -532,3 +532,55 @@ R = f()
     finally:
         sys.set_int_max_str_digits(limit)
     assert got == want
+
+
+# ---- sorted/min/max: Python's own sort when it orders the keys as Starlark does ----
+
+sort_keys = st.one_of(
+    st.integers(-3, 3),
+    st.sampled_from(["a", "b", "ab", "é"]),
+    st.tuples(st.integers(0, 2), st.sampled_from(["x", "y"])),
+    st.tuples(st.integers(0, 2)),
+    st.sampled_from([1.5, -0.0, 0.0, 2]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(sort_keys, st.builds(List, st.lists(st.integers(0, 1), max_size=1)))),
+    st.booleans(),
+    st.booleans(),
+)
+def test_sorted_fast_path_matches_the_comparison_sort(elems, reverse, keyed):
+    # each element a distinct object, so the order of equal keys shows
+    items = List([List([e]) for e in elems])
+    key = (lambda x: x[0]) if keyed else None
+    if not keyed:
+        items = List(elems)
+    fast = general(universe.sorted_, items, key=key, reverse=reverse)
+    saved = universe._native_sortable
+    universe._native_sortable = lambda keys: False
+    try:
+        slow = general(universe.sorted_, items, key=key, reverse=reverse)
+    finally:
+        universe._native_sortable = saved
+    assert fast == slow
+    if fast[0] == "ok" and keyed:
+        assert [id(x) for x in fast[1]] == [id(x) for x in slow[1]]  # stable alike
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(sort_keys, min_size=1), st.sampled_from(["min_", "max_"]))
+def test_min_max_fast_path_picks_the_first_of_equal_keys(elems, name):
+    items = List([List([e]) for e in elems])
+    fn = getattr(universe, name)
+    fast = outcome(fn, items, key=lambda x: x[0])
+    saved = universe._native_sortable
+    universe._native_sortable = lambda keys: False
+    try:
+        slow = outcome(fn, items, key=lambda x: x[0])
+    finally:
+        universe._native_sortable = saved
+    assert fast == slow
+    if fast[0] == "ok":
+        assert fast[1] is slow[1]
