@@ -1000,6 +1000,13 @@ class Compiler:
             == (effects_before[0], effects_before[2], effects_before[3])
             and not (type(it) is py.Name and it.id in ctx.mutated[effects_before[1] :])
         )
+        if (
+            not quiet
+            and type(it) is py.Name
+            and self.local_type(it.id + "~") == "readonly"
+            and ctx.nsites == sites_before
+        ):
+            quiet, it = True, self.typed(it, "dict")
         prepay = prepay and self.ctx.nsites == sites_before
         if not prepay:
             body = check + body
@@ -1308,6 +1315,11 @@ class Compiler:
         }
         for n in infer.range_locals(fn):  # (see `bits`)
             self.ctx.ptypes[local_pyname(n) + "#"] = "32"
+        kw = infer.readonly_kwargs(fn) if SPECIALIZE else None
+        if kw is not None:
+            # a **kwargs only read: nothing else can reach it, so nothing can
+            # change it while a loop iterates it (see `loop`)
+            self.ctx.ptypes[local_pyname(kw) + "~"] = "readonly"
         body = self.budget_check(fn.line, fn.col)
         inner = self.block(fn.body, fn.line, fn.col)
         for p in fn.params:

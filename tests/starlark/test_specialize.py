@@ -423,6 +423,10 @@ def test_an_entry_also_called_by_the_script_runs_its_plain_compile():
         "return [[1] in kw, 'a' not in kw]",
         "return g(**kw)",
         "kw2 = {}\n    for k in kw:\n        kw2[k] = kw[k] * 2\n    return kw2",
+        # iterated without a guard: nothing but these reads can reach it
+        "n = []\n    for k in kw:\n        n += [kw[k]]\n        n += k\n    return n",
+        "n = 0\n    for k in kw:\n        n += g(1, **kw)\n    return n",
+        "n = 0\n    for k in kw:\n        for j in kw:\n            n += kw[j]\n    return n",
         # not read-only: copied into a dict value as before
         "return kw",
         "kw['q'] = 1\n    return len(kw)",
