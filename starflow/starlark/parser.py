@@ -9,17 +9,24 @@ file:line:col and starlark-go's wording.
 
 How it fits together:
 
-- Lark's basic lexer tokenizes with the grammar's terminals. `_Indenter`, the
-  post-lexer, turns raw newline tokens into `_NEWLINE`/`_INDENT`/`_DEDENT`,
-  drops newlines inside brackets, limits nesting and rejects reserved words.
-- Lark's LALR parser calls `_Builder`'s methods as it reduces rules (an inline
-  transformer), so AST nodes are built directly, with no intermediate tree.
-  Binary operators arrive as a flat sequence that `_Builder.chain` arranges by
-  the spec's precedence table (see the grammar's header for why).
-- Callbacks raise `_Fail(line, col, msg)`; `parse` adds the file name. Lark's
-  own exceptions are translated into Go-style messages ("got ')', want ':'").
+- Lark reads the grammar once per process (`_Tables`, lazily, never cached to
+  disk) and builds the LALR tables and one callback per rule; it neither lexes
+  nor drives the parser.
+- `_tokenize` lexes the whole text with one regular expression made of the
+  grammar's terminals (a keyword is a NAME found in a dict) and does the layout
+  work at the same time: raw newline tokens become `_NEWLINE`/`_INDENT`/
+  `_DEDENT`, newlines inside brackets are dropped, nesting is limited and
+  reserved words are rejected. It stops at the first error, which `_run`
+  raises only after parsing the tokens before it: errors come in source order,
+  as they would from a lexer the parser pulls tokens from.
+- `_run` is the LALR driver. On each reduction it calls the callback Lark built
+  for the rule, which filters the children and calls `_Builder`'s method (an
+  inline transformer), so AST nodes are built directly, with no intermediate
+  tree. Binary operators arrive as a flat sequence that `_Builder.chain`
+  arranges by the spec's precedence table (see the grammar's header for why).
+- Callbacks raise `_Fail(line, col, msg)`; `parse` adds the file name. A token
+  with no action in the tables is reported in Go's words ("got ')', want ':'").
 
-The Lark object is built once per process, lazily, and never cached to disk.
 Nothing here recurses over the input, and the trees it returns are at most
 `MAX_DEPTH` deep, so later passes may recurse over them: deeper input (see
 `MAX_NESTING`, `MAX_INDENT`, `MAX_DEPTH`) is reported as "nesting too deep".
@@ -27,15 +34,18 @@ Nothing here recurses over the input, and the trees it returns are at most
 
 from __future__ import annotations
 
-import contextvars
 import importlib.resources
 import re
+import sys
 import threading
 from dataclasses import fields, is_dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark import Lark, Transformer
+from lark.lexer import Lexer
+from lark.parse_tree_builder import ExpandSingleChild
+from lark.parsers.lalr_analysis import Shift
 
 from . import syntax
 from .errors import ParseError
@@ -144,20 +154,19 @@ class _Fail(Exception):
         self.msg = msg
 
 
-class _State:
-    """What one `parse` call shares between the post-lexer, the builder and `parse`."""
+class _Token(NamedTuple):
+    """A token as the parser and `_Builder` see it: a terminal's name, its text
+    and where it starts (1-based line, and column in code points)."""
 
-    __slots__ = ("brackets", "deep", "end")
-
-    def __init__(self, end: int):
-        self.brackets: list[Token] = []  # open brackets, innermost last
-        self.end = end  # length of the source text
-        # the most tokens that may deepen the tree in one top-level statement
-        # (see _check_depth: a file whose statements have few needs no check)
-        self.deep = 0
+    type: str
+    value: str
+    line: int
+    column: int
 
 
-_STATE: contextvars.ContextVar[_State] = contextvars.ContextVar("starlark_parse_state")
+_new = tuple.__new__  # _new(_Token, (type, value, line, column)): no __new__ call
+# Fed after the last token; its position is the end of the text (see _unexpected).
+_EOF = _Token("$END", "", 0, 0)
 
 # ----------------------------------------------------------------- the grammar
 
@@ -178,28 +187,139 @@ def grammar_text() -> str:
     return resource.read_text(encoding="utf-8")
 
 
-_lark: Lark | None = None
-_lark_lock = threading.Lock()
+class _NoLexer(Lexer):
+    """What Lark is given as its lexer: `_tokenize` does the lexing."""
+
+    def __init__(self, conf: object) -> None:
+        pass
+
+    def lex(self, lexer_state, parser_state):
+        raise NotImplementedError("starflow.starlark.parser lexes with _tokenize")
 
 
-def _parser() -> Lark:
-    """The process-wide Lark object, built on first use (about 0.1 s)."""
-    global _lark
-    if _lark is None:
-        with _lark_lock:
-            if _lark is None:
-                _lark = Lark(
-                    grammar_text(),
-                    parser="lalr",
-                    lexer="basic",
-                    start="file",
-                    postlex=_Indenter(),
-                    transformer=_Builder(),
-                    maybe_placeholders=True,
-                    propagate_positions=False,
-                    cache=False,  # never pickle: the grammar is small and builds fast
-                )
-    return _lark
+# The groups of `_tokenize`'s regular expression, in the order they are tried.
+# The first alternative that matches wins, as in Lark's basic lexer, which tries
+# terminals by priority, then longest pattern first: where two terminals can
+# start alike, FLOAT comes before INT and `.`, STRING before NAME, and longer
+# punctuation before shorter. Each match first skips blanks (the grammar's
+# `%ignore`; its other one, a line continuation, is the group CONT).
+_K_FLOAT, _K_STRING, _K_INT, _K_NAME, _K_OP, _K_NEWLINE, _K_CONT, _K_END, _K_BAD = range(1, 10)
+_IGNORED = ("[ \t\f]+", "\\\\\n")  # blanks, and a backslash before a newline
+
+
+class _Tables:
+    """What parsing needs from the grammar, derived once from the Lark object."""
+
+    def __init__(self) -> None:
+        self.lark = lark = Lark(
+            grammar_text(),
+            parser="lalr",
+            lexer=_NoLexer,
+            start="file",
+            transformer=_Builder(),
+            maybe_placeholders=True,
+            propagate_positions=False,
+            cache=False,  # never pickle: the grammar is small and builds fast
+        )
+        # Names as plain interned strings: Lark's are often its Token (a str
+        # whose __eq__ is Python code), and `_tokenize` types tokens with literals.
+        terms = {sys.intern(str(t.name)): t for t in lark.terminals}
+        #: a terminal's name -> its text (the punctuation's, for messages)
+        self.texts = {name: t.pattern.value for name, t in terms.items()}
+
+        # ---- the lexer. What `_tokenize` assumes of the grammar is checked here.
+        ignored = {terms[name].pattern.to_regexp() for name in lark.ignore_tokens}
+        assert ignored == set(_IGNORED), ignored
+        regexps = {
+            name: t.pattern.to_regexp()
+            for name, t in terms.items()
+            if t.pattern.type == "re" and name not in lark.ignore_tokens
+        }
+        ranked = ("FLOAT", "STRING", "INT", "NAME", "_NEWLINE")
+        assert set(regexps) == set(ranked), regexps
+        assert [terms[name].priority for name in ranked] == [3, 2, 2, 0, 0]
+        name_re = re.compile(regexps["NAME"])
+        #: keyword -> its terminal; a reserved word -> ""
+        self.words: dict[str, str] = dict.fromkeys(_RESERVED, "")
+        #: punctuation -> its terminal
+        self.ops: dict[str, str] = {}
+        for name, t in terms.items():
+            if t.pattern.type == "str":
+                assert t.priority == 0, name
+                text = t.pattern.value
+                if name_re.fullmatch(text):  # as Lark: a NAME, renamed
+                    assert text not in self.words, text
+                    self.words[text] = name
+                else:
+                    self.ops[text] = name
+        #: punctuation -> 1 if it may deepen the tree (see _SHALLOW), else 0
+        self.op_depth = {text: int(name not in _SHALLOW) for text, name in self.ops.items()}
+        longest_first = sorted(self.ops, key=len, reverse=True)
+        self.token_re = re.compile(
+            "[ \t\f]*+(?:"
+            f"(?P<FLOAT>{regexps['FLOAT']})"
+            f"|(?P<STRING>{regexps['STRING']})"
+            f"|(?P<INT>{regexps['INT']})"
+            f"|(?P<NAME>{regexps['NAME']})"
+            f"|(?P<OP>{'|'.join(map(re.escape, longest_first))})"
+            f"|(?P<NEWLINE>{regexps['_NEWLINE']})"
+            "|(?P<CONT>\\\\\n)"  # a line continuation
+            "|(?P<END>\\Z)"
+            "|(?P<BAD>[\\s\\S]))"  # what no terminal matches: an error
+        )
+        assert self.token_re.groups == _K_BAD, "a terminal's pattern has a capturing group"
+
+        # ---- the parser: Lark's tables, as lists indexed by state and rule
+        lalr = lark.parser.parser  # lark.parsers.lalr_parser.LALR_Parser
+        table = lalr._parse_table
+        callbacks = lalr.parser.callbacks
+        # No terminal has a callback: a shift pushes the token itself.
+        assert all(not isinstance(key, str) for key in callbacks)
+        rules = lark.rules
+        #: rule -> (length, callback, origin). The callback is None for a
+        #: `?rule` of one symbol: Lark's callback returns that child as it is.
+        self.rules: list[tuple[int, object, str]] = []
+        code = {}  # rule -> its index minus the number of rules: < 0, and indexes self.rules
+        for i, rule in enumerate(rules):
+            size = len(rule.expansion)
+            cb = callbacks[rule]
+            if size == 1 and type(cb) is ExpandSingleChild:
+                cb = None
+            self.rules.append((size, cb, sys.intern(str(rule.origin.name))))
+            code[rule] = i - len(rules)
+        n = len(table.states)
+        assert set(table.states) == set(range(n))
+        #: state -> {symbol: action}: the state to shift to or to go to (>= 0),
+        #: or a reduction (< 0, an index into self.rules)
+        self.actions: list[dict[str, int]] = [
+            {
+                sys.intern(str(sym)): (arg if action is Shift else code[arg])
+                for sym, (action, arg) in table.states[s].items()
+            }
+            for s in range(n)
+        ]
+        #: state -> the terminals it has an action for (for error messages)
+        self.expected = [
+            frozenset(str(sym) for sym in table.states[s] if sym.isupper()) for s in range(n)
+        ]
+        self.start: int = table.start_states["file"]
+        self.end: int = table.end_states["file"]
+
+
+_tables: _Tables | None = None
+_tables_lock = threading.Lock()
+
+
+def _get_tables() -> _Tables:
+    """The process-wide tables, built on first use (about 0.1 s)."""
+    global _tables
+    tables = _tables
+    if tables is None:
+        with _tables_lock:
+            if _tables is None:
+                _tables = _Tables()
+            tables = _tables
+    return tables
 
 
 # ------------------------------------------------------------------ the entry
@@ -234,24 +354,18 @@ def parse(filename: str, source: str | bytes) -> syntax.File:
         # As Go: "\r\n" and a lone "\r" are newlines, in strings too.
         text = text.replace("\r\n", "\n").replace("\r", "\n")
 
-    lark = _parser()
-    state = _State(len(text))
-    reset = _STATE.set(state)
+    tables = _get_tables()
+    tokens, fail, deep = _tokenize(text, tables)
     try:
-        stmts = lark.parse(text)
-        if state.deep * 3 + 3 >= MAX_DEPTH:
+        stmts = _run(tokens, fail, text, tables)
+        if deep * 3 + 3 >= MAX_DEPTH:
             _check_depth(stmts)
     except _Fail as e:
         raise ParseError(Position(filename, e.line, e.col), e.msg) from None
-    except UnexpectedInput as e:
-        line, col, msg = _describe_lark_error(e, text, state)
-        raise ParseError(Position(filename, line, col), msg) from None
-    finally:
-        _STATE.reset(reset)
     return syntax.File(filename, stmts)
 
 
-# ---------------------------------------------------------- the post-lexer
+# ---------------------------------------------------------------- the lexer
 
 
 def _indent_width(s: str) -> int:
@@ -264,115 +378,250 @@ def _indent_width(s: str) -> int:
     return col
 
 
-class _Indenter:
-    """Lark post-lexer: indentation, newlines, bracket nesting, reserved words.
+def _tokenize(
+    text: str, tables: _Tables
+) -> tuple[list[_Token], _Fail | tuple[int, int, int] | None, int]:
+    """Lex `text` and lay it out: the tokens the grammar's parser reads.
 
-    Modelled on lark's `Indenter`, but it raises `_Fail` with a position, follows
-    Go's scanner (blank and comment-only lines are ignored, tabs count to the next
-    multiple of 8, a missing final newline is supplied) and limits nesting.
+    The layout follows Go's scanner: blank and comment-only lines are ignored,
+    tabs count to the next multiple of 8, a missing final newline is supplied,
+    newlines inside brackets are dropped; nesting is limited and reserved words
+    are rejected.
+
+    Returns:
+        The tokens; the error that stopped the lexer (the tokens are then those
+        before it), or None: a `_Fail`, or the offset, line and column of a
+        character no token begins with; and the most tokens that may deepen the
+        tree in one top-level statement (see _check_depth: a file whose
+        statements have few needs no check).
     """
+    out: list[_Token] = []
+    append = out.append
+    words = tables.words
+    ops = tables.ops
+    op_depth = tables.op_depth
+    token_re = tables.token_re
+    n = len(text)
+    line = 1
+    bol = 0  # where the current line begins
+    nest = 0  # open brackets
+    indents = [0]
+    deep = 0  # tokens that may deepen the tree, in this top-level statement
+    most = 0  # the most of them in a top-level statement so far
+    at_top = False  # a line at indentation 0 began: a new statement, or an elif/else
+    prev = None  # type of the last token other than a newline
+    last = None  # match of the last token (where the end of file's tokens go)
+    fail = None
 
-    always_accept = ("_NEWLINE",)
+    # Indentation of the first line (later lines are measured by their newline
+    # token): "got indent, ..." from the parser.
+    m = token_re.match(text)
+    while m.lastindex == _K_CONT:
+        m = token_re.match(text, m.end())
+    k = m.lastindex
+    if k != _K_NEWLINE and k != _K_END and k != _K_BAD:
+        start = m.start(k)
+        col = start - text.rfind("\n", 0, start)
+        if col > 1:
+            append(_new(_Token, ("_INDENT", "", text.count("\n", 0, start) + 1, col)))
+            indents.append(col - 1)
 
-    def process(self, stream):
-        prev_type = None
-        state = _STATE.get()
-        brackets = state.brackets
-        indents = [0]
-        end = state.end
-        emitted = None  # type of the last token passed on (None: nothing yet)
-        first = True
-        tok = None
-        deep = 0  # tokens that may deepen the tree, in this top-level statement
-        shallow = _SHALLOW
-        at_top = False  # a line at indentation 0 began: a new statement, or an elif/else
-        for tok in stream:
-            t = tok.type
-            if at_top and t != "_NEWLINE":
-                at_top = False
-                if t != "ELIF" and t != "ELSE":  # (an if's chain is one statement)
-                    if deep > state.deep:
-                        state.deep = deep
-                    deep = 0
-            if t not in shallow:
-                deep += 1
-            if first:
-                first = False
-                if t != "_NEWLINE" and tok.column > 1:
-                    # Indentation of the first line (later lines are measured by
-                    # their _NEWLINE token): "got indent, ..." from the parser.
-                    yield Token.new_borrow_pos("_INDENT", "", tok)
-                    indents.append(tok.column - 1)
-            if t == "_NEWLINE":
-                if brackets:
-                    continue  # spec: implicit line joining
-                if emitted is not None and emitted != "_NEWLINE":
-                    yield tok
-                    emitted = "_NEWLINE"
-                if tok.end_pos == end:
-                    break  # trailing blank lines: no indentation to measure
-                v = tok.value
-                width = _indent_width(v[v.rfind("\n") + 1 :])
-                if width == 0:
-                    at_top = True
-                if width > indents[-1]:
-                    indents.append(width)
-                    if len(indents) > MAX_INDENT + 1:
-                        raise _Fail(tok.end_line, tok.end_column, "nesting too deep")
-                    yield _synth("_INDENT", tok)
-                    emitted = "_INDENT"
-                elif width < indents[-1]:
-                    while width < indents[-1]:
-                        indents.pop()
-                        yield _synth("_DEDENT", tok)
-                    emitted = "_DEDENT"
-                    if width != indents[-1]:
-                        raise _Fail(
-                            tok.end_line,
-                            tok.end_column,
-                            "unindent does not match any outer indentation level",
-                        )
-                continue
-            if t == "EQUAL" and prev_type == "LAMBDA":
-                # as Go: `lambda = 1` is a lambda whose parameter is missing
-                raise _Fail(tok.line, tok.column, "not an identifier")
-            prev_type = t
-            if t == "NAME":
-                if tok.value in _RESERVED:
-                    raise _Fail(tok.line, tok.column, f"keyword {tok.value} is reserved")
-            elif t in _OPEN:
-                brackets.append(tok)
-                if len(brackets) > MAX_NESTING:
-                    raise _Fail(tok.line, tok.column, "nesting too deep")
+    for m in token_re.finditer(text):
+        k = m.lastindex
+        if k == _K_NAME:
+            v = m[k]
+            t = words.get(v)
+            if t is None:
+                t = "NAME"
+                d = 0
+            elif t:
+                d = 1  # a keyword
+            else:
+                start = m.start(k)
+                fail = _Fail(line, start - bol + 1, f"keyword {v} is reserved")
+                break
+        elif k == _K_OP:
+            v = m[k]
+            t = ops[v]
+            d = op_depth[v]
+            if t in _OPEN:
+                nest += 1
+                if nest > MAX_NESTING:
+                    fail = _Fail(line, m.start(k) - bol + 1, "nesting too deep")
+                    break
             elif t in _CLOSE:
-                if not brackets:
-                    raise _Fail(tok.line, tok.column, f"unexpected {tok.value!r}")
-                emitted = t
-                yield tok
-                brackets.pop()  # after the parser took it: errors see the open bracket
+                if not nest:
+                    fail = _Fail(line, m.start(k) - bol + 1, f"unexpected {v!r}")
+                    break
+                nest -= 1
+            elif t == "EQUAL" and prev == "LAMBDA":
+                # as Go: `lambda = 1` is a lambda whose parameter is missing
+                fail = _Fail(line, m.start(k) - bol + 1, "not an identifier")
+                break
+        elif k == _K_NEWLINE:
+            # A newline with the blank lines, comments and indentation after it.
+            v = m[k]
+            start = m.start(k)
+            tline = line
+            tcol = start - bol + 1
+            end = m.end()
+            lines = v.count("\n")
+            if lines:
+                line += lines
+                bol = start + v.rfind("\n") + 1
+            last = m
+            if nest:
+                continue  # spec: implicit line joining
+            if out and out[-1][0] != "_NEWLINE":
+                append(_new(_Token, ("_NEWLINE", v, tline, tcol)))
+            if end == n:
+                break  # trailing blank lines: no indentation to measure
+            width = end - bol
+            if "\t" in v:
+                width = _indent_width(text[bol:end])
+            if width == 0:
+                at_top = True
+            if width > indents[-1]:
+                indents.append(width)
+                if len(indents) > MAX_INDENT + 1:
+                    fail = _Fail(line, end - bol + 1, "nesting too deep")
+                    break
+                append(_new(_Token, ("_INDENT", "", line, end - bol + 1)))
+            elif width < indents[-1]:
+                col = end - bol + 1
+                while width < indents[-1]:
+                    indents.pop()
+                    append(_new(_Token, ("_DEDENT", "", line, col)))
+                if width != indents[-1]:
+                    fail = _Fail(
+                        line, end - bol + 1, "unindent does not match any outer indentation level"
+                    )
+                    break
+            continue
+        elif k == _K_STRING:
+            v = m[k]
+            t = "STRING"
+            d = 0
+            if "\n" in v:  # a string of several lines: it starts here, the next token there
+                start = m.start(k)
+                tok = _new(_Token, (t, v, line, start - bol + 1))
+                line += v.count("\n")
+                bol = start + v.rfind("\n") + 1
+                if at_top:
+                    at_top = False
+                    if deep > most:
+                        most = deep
+                    deep = 0
+                prev = t
+                last = m
+                append(tok)
                 continue
-            emitted = t
-            yield tok
-        if deep > state.deep:
-            state.deep = deep
-        if brackets:
-            return  # the parser reports the missing closing bracket at EOF
-        if emitted is not None and emitted != "_NEWLINE" and emitted != "_DEDENT":
+        elif k == _K_INT:
+            v = m[k]
+            t = "INT"
+            d = 0
+        elif k == _K_FLOAT:
+            v = m[k]
+            t = "FLOAT"
+            d = 0
+        elif k == _K_CONT:
+            line += 1
+            bol = m.end()
+            continue
+        elif k == _K_END:
+            break
+        else:  # _K_BAD: no terminal matches here (described by _run, if reached)
+            start = m.start(k)
+            fail = (start, line, start - bol + 1)
+            break
+        if at_top:
+            at_top = False
+            if t != "ELIF" and t != "ELSE":  # (an if's chain is one statement)
+                if deep > most:
+                    most = deep
+                deep = 0
+        deep += d
+        prev = t
+        last = m
+        append(_new(_Token, (t, v, line, m.start(k) - bol + 1)))
+
+    if deep > most:
+        most = deep
+    if fail is None and not nest and last is not None:
+        # The end of the last token (not of the text: trailing blanks and
+        # continuations are not counted).
+        end = last.end()
+        line = text.count("\n", 0, end) + 1
+        col = end - text.rfind("\n", 0, end)
+        if out and out[-1][0] != "_NEWLINE" and out[-1][0] != "_DEDENT":
             # As Go: end of file ends the last line.
-            yield _eof_token("_NEWLINE", tok, end)
+            append(_new(_Token, ("_NEWLINE", "", line, col)))
         for _ in range(len(indents) - 1):
-            yield _eof_token("_DEDENT", tok, end)
+            append(_new(_Token, ("_DEDENT", "", line, col)))
+    return out, fail, most
 
 
-def _synth(type_: str, nl: Token) -> Token:
-    """An _INDENT/_DEDENT at the first token of the line after newline token `nl`."""
-    return Token(type_, "", nl.end_pos, nl.end_line, nl.end_column, nl.end_line, nl.end_column)
+# ---------------------------------------------------------------- the parser
 
 
-def _eof_token(type_: str, last: Token, end: int) -> Token:
-    line = last.end_line
-    col = last.end_column
-    return Token(type_, "", end, line, col, line, col)
+def _run(
+    tokens: list[_Token], fail: _Fail | tuple[int, int, int] | None, text: str, tables: _Tables
+) -> list:
+    """Parse `tokens` with the LALR tables; return the file's statements.
+
+    Raises:
+        _Fail: A token the grammar does not allow there, or `fail` (the lexer's
+            error) once the tokens before it are parsed, or a callback's error.
+    """
+    actions = tables.actions
+    rules = tables.rules
+    end = tables.end
+    s = tables.start
+    states = [s]  # the LALR stack: states ...
+    values: list = []  # ... and the value of the symbol that led to each (but the first)
+    if fail is None:
+        tokens.append(_EOF)
+    for tok in tokens:
+        t = tok[0]
+        try:
+            a = actions[s][t]
+        except KeyError:
+            raise _unexpected(tok, s, values, tokens, text, tables) from None
+        while a < 0:  # reduce by rule a, then go to the state for its origin
+            size, cb, origin = rules[a]
+            if cb is None:  # the value is the child's
+                s = actions[states[-2]][origin]
+                states[-1] = s
+            elif size == 1:
+                values[-1] = cb([values[-1]])
+                s = actions[states[-2]][origin]
+                states[-1] = s
+            elif size:
+                c = values[-size:]
+                del values[-size:]
+                del states[-size:]
+                v = cb(c)
+                s = actions[states[-1]][origin]
+                states.append(s)
+                values.append(v)
+            else:
+                v = cb([])
+                s = actions[s][origin]
+                states.append(s)
+                values.append(v)
+            if s == end:  # only reached by reducing at the end of the input
+                return values[-1]
+            try:
+                a = actions[s][t]
+            except KeyError:
+                raise _unexpected(tok, s, values, tokens, text, tables) from None
+        states.append(a)
+        values.append(tok)
+        s = a
+    assert fail is not None, "the end of input was shifted"
+    if type(fail) is tuple:
+        fail = _Fail(*_describe_bad_char(text, *fail))
+    raise fail
 
 
 # ------------------------------------------------------------ the AST builder
@@ -551,7 +800,7 @@ class _Builder(Transformer):
         return TupleExpr(c, line, col)
 
     def params(self, c):
-        if type(c[-1]) is Token:
+        if type(c[-1]) is _Token:
             return c[:-1], c[-1]
         return c, None
 
@@ -610,7 +859,7 @@ class _Builder(Transformer):
         is an error) and `not` is only allowed where an operand of `and`/`or`/`not`
         may start (as Go: `a == not b` is an error).
         """
-        ops: list[tuple[int, str, Token, bool]] = []  # (prec, op, token, unary)
+        ops: list[tuple[int, str, _Token, bool]] = []  # (prec, op, token, unary)
         vals: list = []
         want_operand = True
         i = 0
@@ -619,7 +868,7 @@ class _Builder(Transformer):
             it = c[i]
             i += 1
             if want_operand:
-                if type(it) is not Token:
+                if type(it) is not _Token:
                     vals.append(it)
                     want_operand = False
                 elif it.type == "NOT":
@@ -672,7 +921,7 @@ class _Builder(Transformer):
 
     def arguments(self, c):
         trailing = None
-        if type(c[-1]) is Token:
+        if type(c[-1]) is _Token:
             trailing = c.pop()
         for i, a in enumerate(c):
             if type(a) is not Arg:
@@ -724,17 +973,17 @@ class _Builder(Transformer):
 
     def paren_tuple(self, c):
         lpar = c[0]
-        elts = [x for x in c[1:-1] if type(x) is not Token]
+        elts = [x for x in c[1:-1] if type(x) is not _Token]
         return TupleExpr(elts, lpar.line, lpar.column)
 
     def list_expr(self, c):
         lsqb = c[0]
-        elts = [x for x in c[1:-1] if type(x) is not Token]
+        elts = [x for x in c[1:-1] if type(x) is not _Token]
         return ListExpr(elts, lsqb.line, lsqb.column)
 
     def dict_expr(self, c):
         lbrace = c[0]
-        entries = [x for x in c[1:-1] if type(x) is not Token]
+        entries = [x for x in c[1:-1] if type(x) is not _Token]
         return DictExpr(entries, lbrace.line, lbrace.column)
 
     def list_comp(self, c):
@@ -759,7 +1008,7 @@ class _Builder(Transformer):
         return IfClause(cond, tok.line, tok.column)
 
 
-def _reduce(top: tuple[int, str, Token, bool], vals: list) -> None:
+def _reduce(top: tuple[int, str, _Token, bool], vals: list) -> None:
     _prec, op, tok, unary = top
     if unary:
         vals.append(UnaryExpr(op, vals.pop(), tok.line, tok.column))
@@ -768,7 +1017,7 @@ def _reduce(top: tuple[int, str, Token, bool], vals: list) -> None:
         vals.append(BinaryExpr(op, vals.pop(), y, tok.line, tok.column))
 
 
-def _check_args(args: list[Arg], trailing: Token | None, rpar: Token) -> None:
+def _check_args(args: list[Arg], trailing: _Token | None, rpar: _Token) -> None:
     """The trailing-comma rule; argument order is the resolver's (all errors at once)."""
     seen_varargs = any(a.kind is ArgKind.STAR for a in args)
     seen_kwargs = any(a.kind is ArgKind.STARSTAR for a in args)
@@ -813,7 +1062,7 @@ def _describe_expr(e: syntax.Expr) -> str:
 # ----------------------------------------------------------------- literals
 
 
-def _int_value(tok: Token) -> int:
+def _int_value(tok: _Token) -> int:
     """The value of an INT token (spec: int; Go's rules on prefixes and zeros)."""
     s = tok.value
     if len(s) > 1 and s[0] == "0":
@@ -860,7 +1109,7 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 _OCTAL = "01234567"
 
 
-def _string_value(tok: Token) -> str | bytes:
+def _string_value(tok: _Token) -> str | bytes:
     """Decode a STRING token (spec: String literals, Bytes literals; Go's messages)."""
     raw = tok.value
     i = 0
@@ -879,7 +1128,7 @@ def _string_value(tok: Token) -> str | bytes:
     return _unescape(tok, body, start, is_bytes)
 
 
-def _unescape(tok: Token, body: str, start: int, is_bytes: bool) -> str | bytes:
+def _unescape(tok: _Token, body: str, start: int, is_bytes: bool) -> str | bytes:
     out: list = []  # str pieces, or for bytes: bytes pieces
     enc = is_bytes
     n = len(body)
@@ -954,7 +1203,7 @@ def _unescape(tok: Token, body: str, start: int, is_bytes: bool) -> str | bytes:
     return b"".join(out) if enc else "".join(out)
 
 
-def _escape_fail(tok: Token, offset: int, msg: str) -> None:
+def _escape_fail(tok: _Token, offset: int, msg: str) -> None:
     """Raise at the backslash `offset` characters into string token `tok`."""
     before = tok.value[:offset]
     nl = before.count("\n")
@@ -1012,7 +1261,7 @@ def _node_pos(node: object) -> tuple[int, int]:
     return node.line, node.col  # type: ignore[attr-defined]
 
 
-# ------------------------------------------------------------- lark errors
+# ------------------------------------------------------------ parse errors
 
 _PUNCT_TYPES = frozenset(
     """LPAR RPAR LSQB RSQB LBRACE RBRACE COMMA COLON DOT EQUAL PLUS MINUS STAR STARSTAR SLASH
@@ -1032,15 +1281,9 @@ _NAMED = {
 _EXPR_START = frozenset(["NAME", "INT", "STRING", "LPAR", "LSQB"])
 
 
-_texts: dict[str, str] = {}
-
-
 def _token_text(t: str) -> str:
     """The text of a punctuation terminal, from the grammar."""
-    if not _texts:
-        for term in _parser().terminals:
-            _texts[term.name] = term.pattern.value
-    return _texts.get(t, t)
+    return _get_tables().texts.get(t, t)
 
 
 def _describe_token_type(t: str, value: str | None = None) -> str:
@@ -1060,15 +1303,17 @@ def _describe_token_type(t: str, value: str | None = None) -> str:
     return t.lower()  # a keyword, named by its text as Go does
 
 
-def _want(expected: set[str], state: _State) -> str:
-    """Pick what to say the parser wanted, from the acceptable token types."""
+def _want(expected: frozenset[str], closer: str | None) -> str:
+    """Pick what to say the parser wanted, from the acceptable token types.
+
+    `closer` is the closing bracket of the innermost open bracket, if any.
+    """
     if _EXPR_START <= expected:
         return "primary expression"
     if "STAR" in expected and expected <= {"NAME", "STAR", "STARSTAR", "RPAR"}:
         return "parameter"
     if expected == {"NAME"}:
         return "identifier"
-    closer = _OPEN[state.brackets[-1].type] if state.brackets else None
     # Lark's LALR states merge lookaheads, so `expected` can be wider than the
     # context allows: only [...] and {...} hold comprehensions.
     if closer in ("RSQB", "RBRACE") and closer in expected and "FOR" in expected:
@@ -1086,40 +1331,46 @@ def _want(expected: set[str], state: _State) -> str:
     return " or ".join(names[:4]) + (" or ..." if len(names) > 4 else "")
 
 
-def _describe_lark_error(e: UnexpectedInput, text: str, state: _State) -> tuple[int, int, str]:
-    if isinstance(e, UnexpectedCharacters):
-        return _describe_bad_char(text, e.pos_in_stream, e.line, e.column)
-    if isinstance(e, UnexpectedToken):
-        tok = e.token
-        expected = set(e.expected)
-        if tok.type == "$END":
-            line, col = _end_position(text)
-        else:
-            line, col = tok.line, tok.column
-        got = _describe_token_type(tok.type, tok.value if tok.type != "$END" else None)
-        if_tok = _pending_if(e) if "ELSE" in expected and tok.type != "ELSE" else None
+def _unexpected(
+    tok: _Token, state: int, values: list, tokens: list[_Token], text: str, tables: _Tables
+) -> _Fail:
+    """The error for `tok`, which has no action in LALR state `state`."""
+    expected = tables.expected[state]
+    if tok.type == "$END":
+        line, col = _end_position(text)
+        got = _describe_token_type("$END")
+        before = tokens[:-1]  # all the tokens (the last is _EOF)
+    else:
+        line, col = tok.line, tok.column
+        got = _describe_token_type(tok.type, tok.value)
+        i = next(i for i, t in enumerate(tokens) if t is tok)  # (each token is a new tuple)
+        before = tokens[:i]
+    if "ELSE" in expected and tok.type != "ELSE":
+        if_tok = _pending_if(values)
         if if_tok is not None:
             # As Go: reported at the `if`.
-            return if_tok.line, if_tok.column, "conditional expression without else clause"
-        return line, col, f"got {got}, want {_want(expected, state)}"
-    if isinstance(e, UnexpectedEOF):
-        line, col = _end_position(text)
-        return line, col, "unexpected end of file"
-    line, col = getattr(e, "line", 1) or 1, getattr(e, "column", 1) or 1
-    return line, col, "syntax error"
+            return _Fail(if_tok.line, if_tok.column, "conditional expression without else clause")
+    # The brackets open when the parser met `tok`: those the tokens before it
+    # left open, and `tok` itself if it opens one (it is already counted).
+    brackets: list[str] = []
+    for t in before:
+        if t.type in _OPEN:
+            brackets.append(t.type)
+        elif t.type in _CLOSE:
+            brackets.pop()
+    if tok.type in _OPEN:
+        brackets.append(tok.type)
+    closer = _OPEN[brackets[-1]] if brackets else None
+    return _Fail(line, col, f"got {got}, want {_want(expected, closer)}")
 
 
-def _pending_if(e: UnexpectedToken) -> Token | None:
+def _pending_if(stack: list) -> _Token | None:
     """The `if` of a conditional expression still waiting for its `else`, if any."""
-    ip = getattr(e, "interactive_parser", None)
-    if ip is None:
-        return None
-    stack = ip.parser_state.value_stack
     # `x if cond` <error>: the value stack ends with x, IF, cond. (In a
     # comprehension's `if`, what precedes IF is a clause, not an expression.)
     if (
         len(stack) >= 3
-        and type(stack[-2]) is Token
+        and type(stack[-2]) is _Token
         and stack[-2].type == "IF"
         and isinstance(stack[-3], syntax.Expr)
     ):
@@ -1139,11 +1390,18 @@ def _describe_bad_char(text: str, pos: int, line: int, col: int) -> tuple[int, i
     c = text[pos]
     if c in "'\"":
         # An unterminated string: find where it starts (with its prefix) and why.
-        start = quote = pos
-        while start > 0 and text[start - 1] in "rRbB" and quote - start < 2:
-            start -= 1
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
-            start = quote
+        # (its prefix: the longest one before the quote that begins a token;
+        # in `rr'` or `xb'` the letters end a name, and the string is the quote)
+        start = pos
+        for k in (pos - 2, pos - 1):
+            m = _STRING_START.match(text, k) if k >= 0 else None
+            if (
+                m is not None
+                and m.start(1) == pos
+                and not (k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_"))
+            ):
+                start = k
+                break
         col -= pos - start
         m = _STRING_START.match(text, start)
         assert m is not None

@@ -456,6 +456,11 @@ def test_invalid_number_literals(src, message):
         ("x = 'abc", "1:5: unexpected EOF in string"),
         ('x = """abc\n', "1:5: unexpected EOF in string"),
         ("x = b'''abc'", "1:5: unexpected EOF in string"),
+        # letters that are no prefix end a name; the string starts at the quote (as Go)
+        ("x = rr'\n", "1:7: unexpected newline in string"),
+        ("x = bb'a\n", "1:7: unexpected newline in string"),
+        ("x = _r'a\n", "1:7: unexpected newline in string"),
+        ("rr'", "1:3: unexpected EOF in string"),
     ],
 )
 def test_unterminated_strings(src, message):
