@@ -732,7 +732,7 @@ class Compiler:
         if st.op == "=":
             rhs = self.expr(st.rhs, pre)
             self.line, self.col = st.line, st.col
-            return pre + self.assign_target(st.lhs, rhs)
+            return pre + self.assign_target(st.lhs, rhs, (st.line, st.col))
         # augmented: x op= y
         op = st.op[:-1]
         lhs = st.lhs
@@ -802,25 +802,39 @@ class Compiler:
             return self.call("$augmented", self.const(op), cur, rhs)
         return self.binop(op, cur, rhs)
 
-    def assign_target(self, target: s.Expr, value: py.expr) -> list[py.stmt]:
+    def assign_target(
+        self, target: s.Expr, value: py.expr, at: tuple[int, int] | None = None
+    ) -> list[py.stmt]:
+        """`target = value`. `at`: where an unpacking fails (as Go: the `=` of
+        an assignment, the `for` of a loop; else the target)."""
         t = type(target)
         if t is s.ParenExpr:
-            return self.assign_target(target.x, value)
+            return self.assign_target(target.x, value, at)
         if t is s.Ident:
             return [self.assign_to_ident(target, value)]
         if t is s.TupleExpr or t is s.ListExpr:
             n = len(target.elts)
-            self.line, self.col = target.line, target.col
+            self.line, self.col = at or (target.line, target.col)
             names = [self.ctx.temp() for _ in range(n)]
             out: list[py.stmt] = []
             kv = self.known(value)
+
+            def tup():
+                return self.at(py.Tuple(elts=[self.store(x) for x in names], ctx=py.Store()))
+
+            if (type(value) is py.Tuple and len(value.elts) == n) or (
+                type(value) is py.Constant and type(value.value) is tuple and len(value.value) == n
+            ):
+                # `a, b = b, a + b`: a tuple display of the right length
+                # unpacks as Python's (which makes no tuple)
+                out.append(self.at(py.Assign(targets=[tup()], value=value)))
+                for sub, nm in zip(target.elts, names, strict=True):
+                    out.extend(self.assign_target(sub, self.name(nm), at))
+                return out
             if not self.is_simple(value):
                 v = self.ctx.temp()
                 out.append(self.assign(v, value))
                 value = self.name(v)
-
-            def tup():
-                return self.at(py.Tuple(elts=[self.store(x) for x in names], ctx=py.Store()))
 
             slow = self.at(
                 py.Assign(targets=[tup()], value=self.call("$unpack", value, self.const(n)))
@@ -861,7 +875,7 @@ class Compiler:
                     )
                 )
             for sub, nm in zip(target.elts, names, strict=True):
-                out.extend(self.assign_target(sub, self.name(nm)))
+                out.extend(self.assign_target(sub, self.name(nm), at))
             return out
         if t is s.IndexExpr:
             pre: list[py.stmt] = []
@@ -987,7 +1001,7 @@ class Compiler:
         while type(target) is s.ParenExpr:
             target = target.x
         if type(target) is not s.Ident:
-            body += self.assign_target(target, self.name(loopvar))
+            body += self.assign_target(target, self.name(loopvar), (line, col))
         body += body_fn()
         self.line, self.col = line, col
         # A body that calls nothing that may suspend or change things (no

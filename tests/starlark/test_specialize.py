@@ -539,3 +539,31 @@ def test_a_comprehension_that_changes_nothing_iterates_natively(expr, arg):
 def test_a_later_for_clause_sees_its_iterable_change(src):
     # (a later clause iterated a copy, unguarded: these ran without an error)
     assert "during iteration" in same(src)
+
+
+@pytest.mark.parametrize(
+    ("body", "want"),
+    [
+        # a tuple display of the target's length: Python's own unpacking
+        ("a, b = 1, 2\n    a, b = b, a + b\n    return [a, b]", "[2, 3]"),
+        ("x, y, z = 1, 2, 3\n    x, y, z = y, z, x\n    return [x, y, z]", "[2, 3, 1]"),
+        ("l = [1, 2]\n    l[0], l[1] = l[1], l[0]\n    return l", "[2, 1]"),
+        ("[a, b] = 'p', 'q'\n    (c, d) = (b, a)\n    return [c, d]", "['q', 'p']"),
+        ("a, (b, c) = 1, (2, 3)\n    return [a, b, c]", "[1, 2, 3]"),
+        ("def g():\n        return n\n    n, m = 5, 6\n    return [g(), m]", "[5, 6]"),
+        ("d = {}\n    d['k'], v = 1, 2\n    return [d, v]", "[{'k': 1}, 2]"),
+        # other lengths, other values: unpacked as before, with Starlark's errors
+        (
+            "a, b = 1, 2, 3\n    return a",
+            "error: m.star:2:10: too many values to unpack (got 3, want 2)",
+        ),
+        (
+            "a, b, c = 1, 2\n    return a",
+            "error: m.star:2:13: too few values to unpack (got 2, want 3)",
+        ),
+        ("a, (b, c) = 1, 2\n    return a", "error: m.star:2:15: got int in sequence assignment"),
+    ],
+)
+def test_unpacking_a_tuple_display(body, want):
+    src = f"def f():\n    {body}\n\nresult = f()\n"
+    assert same(src) == want
