@@ -154,15 +154,13 @@ def add(x: Any, y: Any) -> Any:
     """`x + y`: numbers, and concatenation of string, bytes, tuple and list."""
     tx = type(x)
     ty = type(y)
-    if tx in BASE and ty in BASE:
-        tx, ty = BASE[tx], BASE[ty]
+    if tx in LIST_TYPES and ty in LIST_TYPES:  # (first: a compiled + took the others)
+        z = List(x)
+        z.extend(y)
+        return z
     if tx is ty:
         if tx is int or tx is str or tx is float or tx is tuple or tx is bytes:
             return x + y
-        if tx is List:
-            z = List(x)
-            z.extend(y)
-            return z
     elif tx is int and ty is float:
         return to_float(x) + y
     elif tx is float and ty is int:
