@@ -518,6 +518,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$iter_end": _iter_end,
         "$iter_copy": _iter_copy,
         "$iter_quiet": _iter_quiet,
+        "$LIST_TYPES": values.LIST_TYPES,
         "$enumerate": enumerate,
         "$resume_iter": _resume_iter,
         "$iter": iter,

@@ -567,3 +567,25 @@ def test_a_later_for_clause_sees_its_iterable_change(src):
 def test_unpacking_a_tuple_display(body, want):
     src = f"def f():\n    {body}\n\nresult = f()\n"
     assert same(src) == want
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # x + [display]: Python's list + list when x is a list in any state
+        "return p + [1, q]",
+        "l = [0]\n    return l + [q] + [q, q]",
+        "return [p + [x] for x in [1, 2]]",
+        "out = []\n    for x in p:\n        out.append(p + [x])\n    return out",
+        "return FROZEN + [q]",
+        "return p + [print('a'), print('b')]",
+        "return p + [p[5]]",
+        "return p + []",
+        "return (p + [q])[0]",
+        "if q == 2:\n        z = 1\n    return z + [q]",
+    ],
+)
+@pytest.mark.parametrize("arg", ["[7, 8]", "(1,)", "'s'", "None", "{1: 2}"])
+def test_adding_a_list_display(body, arg):
+    src = f"FROZEN = [3]\ndef f(p, q):\n    {body}\nresult = [f({arg}, 2), f({arg}, 3)]\n"
+    same(src)
