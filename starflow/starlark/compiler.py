@@ -2144,6 +2144,16 @@ class Compiler:
 
     def compare(self, op: str, x: py.expr, y: py.expr) -> py.expr:
         pyop = _PY_CMP[op]
+        if op in ("==", "!=") and SPECIALIZE:
+            for b, other in ((y, x), (x, y)):
+                # (not for two constants: Python warns of `is` with a literal)
+                if type(b) is py.Constant and b.value is None and type(other) is not py.Constant:
+                    # None equals only None: a value of another type is never
+                    # equal to it (Go compares values of different types as
+                    # unequal, calling nothing)
+                    is_op = py.Is() if op == "==" else py.IsNot()
+                    out = self.at(py.Compare(left=x, ops=[is_op], comparators=[y]))
+                    return self.typed(out, "bool")
         types = "$EQ_NATIVE" if op in ("==", "!=") else "$CMP_NATIVE"
         return self.guarded(
             lambda a, b: self.at(py.Compare(left=a, ops=[pyop()], comparators=[b])),

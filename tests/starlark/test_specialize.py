@@ -589,3 +589,14 @@ def test_unpacking_a_tuple_display(body, want):
 def test_adding_a_list_display(body, arg):
     src = f"FROZEN = [3]\ndef f(p, q):\n    {body}\nresult = [f({arg}, 2), f({arg}, 3)]\n"
     same(src)
+
+
+@pytest.mark.parametrize("arg", ["None", "0", "False", "[]", "''", "{}", "()", "0.0", "[None]"])
+def test_comparing_with_none_is_identity(arg):
+    src = (
+        "def f(c):\n"
+        "    return [c == None, None == c, c != None, None != c, (c,) == (None,), None == None,\n"
+        "            1 == None, None != 'a']\n"
+        f"result = f({arg})\n"
+    )
+    same(src)
