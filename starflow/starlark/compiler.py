@@ -971,6 +971,9 @@ class Compiler:
             return [self.at(py.If(test=all_of(ltests), body=[fast], orelse=[slow]))]
         if kx is not None:
             return [slow]
+        if ki is not None and ki != "int":
+            # (a str key: no list takes it; the helper words the error)
+            return [self.at(py.If(test=all_of(dtests), body=[store], orelse=[slow]))]
         list_path = self.at(py.If(test=all_of(ltests), body=[fast], orelse=[slow]))
         return [self.at(py.If(test=all_of(dtests), body=[store], orelse=[list_path]))]
 
