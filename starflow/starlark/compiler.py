@@ -47,8 +47,8 @@ plain locals, so a frame's state is what `f_locals` shows.
 from __future__ import annotations
 
 import ast as py
-import copy
 import hashlib
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from . import infer
@@ -175,20 +175,25 @@ _NATIVE_ITERABLE = ("list", "dict", "set", "tuple", "range")
 _FRESH_LISTS = frozenset({"$List", "$m_dict_items", "$m_dict_keys", "$m_dict_values"})
 
 
+def _call_of(e: py.expr, names: Container[str]) -> bool:
+    """Compiled expression `e` is a call of a helper in `names`, with one argument."""
+    return (
+        type(e) is py.Call
+        and type(e.func) is py.Name
+        and e.func.id in names
+        and len(e.args) == 1
+        and not e.keywords
+    )
+
+
 def _fresh(e: py.expr) -> bool:
     """Compiled expression `e` makes a new list (a display, `d.items()` ...)."""
-    return type(e) is py.Call and type(e.func) is py.Name and e.func.id in _FRESH_LISTS
+    return _call_of(e, _FRESH_LISTS)
 
 
 def _is_items(e: py.expr) -> bool:
     """Compiled expression `e` is `d.items()` of a known dict: a list of pairs."""
-    return (
-        type(e) is py.Call
-        and type(e.func) is py.Name
-        and e.func.id == "$m_dict_items"
-        and len(e.args) == 1
-        and not e.keywords
-    )
+    return _call_of(e, ("$m_dict_items",))
 
 
 def _may_change(c: s.Comprehension) -> bool:
@@ -217,14 +222,7 @@ def _may_change(c: s.Comprehension) -> bool:
 
 def _is_list_display(e: py.expr) -> bool:
     """Compiled expression `e` is a list display, `$List([...])`."""
-    return (
-        type(e) is py.Call
-        and type(e.func) is py.Name
-        and e.func.id == "$List"
-        and len(e.args) == 1
-        and type(e.args[0]) is py.List
-        and not e.keywords
-    )
+    return _call_of(e, ("$List",)) and type(e.args[0]) is py.List
 
 
 def _small_const(e: py.expr) -> int | None:
@@ -1345,11 +1343,11 @@ class Compiler:
         }
         for n in infer.range_locals(fn):  # (see `bits`)
             self.ctx.ptypes[local_pyname(n) + "#"] = "32"
-        kw = infer.readonly_kwargs(fn) if SPECIALIZE else None
-        if kw is not None:
+        readonly_kw = infer.readonly_kwargs(fn)
+        if readonly_kw is not None and SPECIALIZE:
             # a **kwargs only read: nothing else can reach it, so nothing can
             # change it while a loop iterates it (see `loop`)
-            self.ctx.ptypes[local_pyname(kw) + "~"] = "readonly"
+            self.ctx.ptypes[local_pyname(readonly_kw) + "~"] = "readonly"
         body = self.budget_check(fn.line, fn.col)
         inner = self.block(fn.body, fn.line, fn.col)
         for p in fn.params:
@@ -1358,7 +1356,7 @@ class Compiler:
                 # value. A function that only reads it and cannot suspend (no
                 # snapshot can meet it) keeps Python's: no copy (ops.py reads
                 # a plain dict as a dict). Measured: ~100 ns a call.
-                if self.ctx.nsites == 0 and infer.readonly_kwargs(fn) is not None:
+                if self.ctx.nsites == 0 and readonly_kw is not None:
                     continue
                 kw = local_pyname(p.name.name)
                 self.line, self.col = p.line, p.col
@@ -2002,7 +2000,9 @@ class Compiler:
                     )
                 )
                 fast = self.call("$List", self.at(py.BinOp(left=x2, op=py.Add(), right=y.args[0])))
-                slow = self.call(helper, x2, copy.deepcopy(y))
+                # (the display in both branches: compile() takes shared
+                # nodes, and it holds no call site for a resume rewrite)
+                slow = self.call(helper, x2, y)
                 return self.at(py.IfExp(test=test, body=fast, orelse=slow))
         if op == "+" and SPECIALIZE and _is_list_display(y):
             # a list + a list display: the display need not be a List first
@@ -2676,8 +2676,6 @@ class Compiler:
         )
         if not self.ctx.in_comp and not immutable:
             it_temp = self.ctx.temp("$it")
-        ctx = self.ctx
-        effects_before = (ctx.mutations, len(ctx.mutated), ctx.plain_calls, ctx.callbacks)
         self.ctx.in_comp += 1
         self.ctx.ctypes.append(ctypes)
         gens: list[py.comprehension] = []
@@ -2738,10 +2736,7 @@ class Compiler:
         self.ctx.in_comp -= 1
         self.ctx.ctypes.pop()
         self.ctx.renames = saved_renames
-        if (
-            SPECIALIZE
-            and (ctx.mutations, len(ctx.mutated), ctx.plain_calls, ctx.callbacks) == effects_before
-        ):
+        if SPECIALIZE and not _may_change(c):
             # Nothing in the comprehension can change a container (no def
             # called, no callback, no method that changes its receiver): no
             # iterable can change while it is iterated, so none needs a guard

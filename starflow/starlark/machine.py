@@ -391,19 +391,16 @@ def _iter_copy(x):
         ops.iter_done(x)
 
 
-_QUIET_NATIVE = values.GUARDED | {tuple, range}
+# iterables whose Python iterator tells its position (`loop_position`)
+_NATIVE_ITER = values.GUARDED | {tuple, range}
 
 
 def _iter_quiet(x):
     # The iterable of a comprehension that changes nothing (compiler:
     # comprehension): a list, dict or set iterates natively, as Starlark does.
-    if type(x) in _QUIET_NATIVE:
+    if type(x) in _NATIVE_ITER:
         return x
     return _iter_copy(x)
-
-
-# iterables whose Python iterator tells its position (`loop_position`)
-_NATIVE_ITER = values.GUARDED | {tuple, range}
 
 
 class _Counting:
