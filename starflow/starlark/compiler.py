@@ -1028,13 +1028,11 @@ class Compiler:
             == (effects_before[0], effects_before[2], effects_before[3])
             and not (type(it) is py.Name and it.id in ctx.mutated[effects_before[1] :])
         )
-        if (
-            not quiet
-            and type(it) is py.Name
-            and self.local_type(it.id + "~") == "readonly"
-            and ctx.nsites == sites_before
-        ):
+        alone = self.local_type(it.id + "~") if type(it) is py.Name else None
+        if not quiet and alone == "readonly" and ctx.nsites == sites_before:
             quiet, it = True, self.typed(it, "dict")
+        elif alone == "lent":
+            quiet = True
         prepay = prepay and self.ctx.nsites == sites_before
         if not prepay:
             body = check + body
@@ -1348,6 +1346,12 @@ class Compiler:
             # a **kwargs only read: nothing else can reach it, so nothing can
             # change it while a loop iterates it (see `loop`)
             self.ctx.ptypes[local_pyname(readonly_kw) + "~"] = "readonly"
+        if clone_of is not None:
+            # a list parameter only this clone reaches (infer.ModuleTypes.lent):
+            # nothing else can change it while a loop iterates it, even one
+            # whose body calls anything
+            for p in mt.lent.get(clone_of[0], ()):
+                self.ctx.ptypes[local_pyname(p) + "~"] = "lent"
         body = self.budget_check(fn.line, fn.col)
         inner = self.block(fn.body, fn.line, fn.col)
         for p in fn.params:
@@ -1433,25 +1437,71 @@ class Compiler:
         to global defs (bound once) and to built-ins that call nothing back,
         none of which can reach it or call anything else, needs none.
         Measured: calls_positional 0.77 s -> 0.72 s.
+
+        A clone runs only inside the specialized world (the top level, or an
+        entry the host calls), where a dynamic call (a function value, a
+        callback) reaches only what this file gave out as a value: its nested
+        functions and lambdas, the global defs it uses as values
+        (`ModuleTypes.escaped`: every def when it has an entry), and the defs
+        those call. A clone that reaches none of those leading back to its def
+        needs no flag either, whatever it calls dynamically (`apply_all(fns,
+        x)` calling each `f` of `fns`). Measured: ~20 ns a call.
         """
         defs = self.global_defs  # name -> code index
+        roots: list[str] | None = None  # what a dynamic call may reach first
         for index, (callees, unknown, fdef, at) in self.flagged.items():
             if fdef is None:
                 continue
-            ok = not unknown
-            seen: set[int] = set()
-            todo = [defs[n] for n in callees]
             me = self.clone_orig.get(index, index)  # (a clone's calls are its original's)
-            while ok and todo:
-                j = todo.pop()
-                if j == me or self.flagged[j][1]:
-                    ok = False
-                elif j not in seen:
-                    seen.add(j)
-                    todo.extend(defs[n] for n in self.flagged[j][0])
+            if index in self.clone_orig:
+                if unknown and roots is None:
+                    roots = self.dynamic_roots()
+                ok = me not in {defs[n] for n in self.reach(callees, roots if unknown else None)}
+            else:
+                ok = not unknown
+                seen: set[int] = set()
+                todo = [defs[n] for n in callees]
+                while ok and todo:
+                    j = todo.pop()
+                    if j == me or self.flagged[j][1]:
+                        ok = False
+                    elif j not in seen:
+                        seen.add(j)
+                        todo.extend(defs[n] for n in self.flagged[j][0])
             if ok:
                 # body[at:at+3] is [if flag: error, flag = True, try: inner finally: flag = False]
                 fdef.body[at : at + 3] = fdef.body[at + 2].body
+
+    def dynamic_roots(self) -> list[str]:
+        """The global defs a dynamic call can reach first: those used as
+        values, and those a nested function or lambda calls directly."""
+        originals = set(self.global_defs.values())
+        out = set(self.mt.escaped)
+        for index, (callees, _, _, _) in self.flagged.items():
+            if index not in originals and index not in self.clone_orig:
+                out |= callees
+        return sorted(out)
+
+    def reach(self, names, roots: list[str] | None) -> set[str]:
+        """The global defs reached from calls of `names` (and, when `roots`
+        is given, from a dynamic call): directly, or through a dynamic call
+        of a function reached."""
+        seen: set[str] = set()
+        todo = [*names, *(roots or ())]
+        dynamic = roots is not None
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            callees, unknown, _, _ = self.flagged[self.global_defs[n]]
+            todo.extend(callees)
+            if unknown and not dynamic:
+                dynamic = True
+                if roots is None:
+                    roots = self.dynamic_roots()
+                todo.extend(roots)
+        return seen
 
     def def_stmt(self, st: s.DefStmt) -> list[py.stmt]:
         pre: list[py.stmt] = []

@@ -144,6 +144,9 @@ class _Typer:
         self.calls = calls
         self.elems = elems  # global def -> the types of the tuple it returns
         self.lists = lists  # global def -> the element type of the fresh list it returns
+        # global def -> (its Function, the parameters it only reads): a list
+        # given there stays owned (`_owned_lists`, module_types only)
+        self.lends: dict[str, tuple[s.Function, set[str]]] | None = None
 
     def elem_type(self, call: s.Expr, i: int, n: int) -> str | None:
         """The type of element `i` of the `n`-tuple that `call` returns (unpacked)."""
@@ -453,9 +456,23 @@ class ModuleTypes:
       returns a tuple of one length (`q, r = divmod2(a, b)`).
     - `clones`: the defs worth a clone (a parameter of known type, or calls of
       global defs whose results get typed).
+    - `escaped`: the defs a dynamic call may reach (used as values; every
+      def when there is an entry); `lent[f]`: the parameters of clone `f`
+      that only `f` reaches (docs/internals.md, "Freezing and iteration
+      guards").
     """
 
-    __slots__ = ("clones", "elems", "entries", "globals", "lists", "params", "returns")
+    __slots__ = (
+        "clones",
+        "elems",
+        "entries",
+        "escaped",
+        "globals",
+        "lent",
+        "lists",
+        "params",
+        "returns",
+    )
 
     def __init__(self) -> None:
         self.globals: dict[str, str] = {}
@@ -465,6 +482,8 @@ class ModuleTypes:
         self.lists: dict[str, str] = {}  # the element type of a fresh list returned
         self.clones: set[str] = set()
         self.entries: set[str] = set()  # clones that take any arguments (a Thread's entry)
+        self.escaped: set[str] = set()  # defs a dynamic call may reach (used as values)
+        self.lent: dict[str, set[str]] = {}  # clone -> parameters only it can reach
 
 
 def _falls_through(stmts: list[s.Stmt]) -> bool:
@@ -496,6 +515,39 @@ def _bind_args(fn: s.Function, call: s.CallExpr, typeof) -> dict[str, str | None
     for a in call.args:
         if a.kind is s.ArgKind.KEYWORD and any(p.name.name == a.name for p in named):
             out[a.name] = join(out.get(a.name), typeof(a.value))
+    return out
+
+
+def _lendable(e: s.Expr, owned: set[str]) -> bool:
+    """A list no other reference reaches: a display, a list comprehension, an owned local."""
+    e = _unparen(e)
+    t = type(e)
+    if t is s.ListExpr:
+        return True
+    if t is s.Comprehension:
+        return not e.is_dict
+    return t is s.Ident and e.scope is Scope.LOCAL and e.name in owned
+
+
+def _arg_params(fn: s.Function, call: s.CallExpr) -> list[str | None]:
+    """The named parameter of `fn` each argument of `call` binds (None: none
+    known, as for every argument of a call with `*x` or `**x`)."""
+    if any(a.kind in (s.ArgKind.STAR, s.ArgKind.STARSTAR) for a in call.args):
+        return [None] * len(call.args)
+    positional: list[str] = []
+    for p in fn.params:
+        if p.kind is not s.ParamKind.NORMAL:
+            break
+        positional.append(p.name.name)
+    named = {p.name.name for p in fn.params if p.kind is s.ParamKind.NORMAL}
+    out: list[str | None] = []
+    i = 0
+    for a in call.args:
+        if a.kind is s.ArgKind.POSITIONAL:
+            out.append(positional[i] if i < len(positional) else None)
+            i += 1
+        else:
+            out.append(a.name if a.name in named else None)
     return out
 
 
@@ -690,8 +742,9 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
     # calls to clones (Thread calls it, see `ModuleTypes.entries`).
     called_in_defs = {c[0] for calls in inner.values() for c in calls}
     entries = {f for f in defs if inner[f] and f not in reached and f not in called_in_defs}
-    if entries:  # (and no nested function calls them either)
-        entries -= _direct_callees(file, defs)
+    uses = def_uses(file, defs) if entries else None
+    if uses is not None:
+        entries -= uses[0]  # (no nested function calls them either)
     todo = [c[0] for c in top_calls if c[3]] + [f for f in reached if inner[f]] + list(entries)
     maybe: set[str] = set()
     while todo:
@@ -715,6 +768,9 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
     hot: set[str] = set()  # called in a loop or in a function (see the clones below)
     for f in entries:
         params[f] = {p.name.name: ANY for p in defs[f].params if p.kind is s.ParamKind.NORMAL}
+    # the parameters each def only reads: an owned list given there stays owned
+    lends = {f: (fn, ro) for f, fn in defs.items() if (ro := readonly_params(fn))}
+    owners: list[set[str]] = []  # the owned lists of the caller of each call found
     for _ in range(64):
         before = (
             dict(genv),
@@ -731,12 +787,14 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
         _settle(file.stmts, genv, top)
         found: list = []
         _CallScan(defs, top, found, False).stmts(file.stmts)
+        owners = [set()] * len(found)  # (a global is no owned list)
         for f, fn in defs.items():
             if f not in called:
                 continue
             ptypes = params[f]
             env: dict[str, str | None] = dict.fromkeys(fn.locals)
             typer = _Typer(env, genv, calls, elems, lists)
+            typer.lends = lends
             for p in fn.params:
                 if p.name is not None:
                     if p.kind is s.ParamKind.STAR:
@@ -763,6 +821,7 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
             relems[f] = e
             rlists[f] = lt
             _CallScan(defs, typer, found, True).stmts(fn.body)
+            owners += [owned] * (len(found) - len(owners))
         hot.clear()
         for f, call, typer, is_hot in found:
             called.add(f)
@@ -814,12 +873,37 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
         if (f in hot and mt.params[f]) or inner[f]:
             mt.clones.add(f)
     mt.entries = entries & mt.clones
+    # Lent parameters: a clone's parameter that it only reads and that every
+    # call (all in the specialized world) fills with a fresh list or an
+    # owned one. Nothing but the clone can reach that list while it runs, so
+    # its loops over it need no guard (compiler.loop).
+    for f in mt.clones - mt.entries:
+        if f not in lends:
+            continue
+        callee, ok = lends[f]
+        ok = set(ok)
+        for (g, call, _, _), owned in zip(found, owners, strict=True):
+            if g == f:
+                bound = dict(
+                    zip(_arg_params(callee, call), (a.value for a in call.args), strict=True)
+                )
+                ok = {p for p in ok if p in bound and _lendable(bound[p], owned)}
+        if ok:
+            mt.lent[f] = ok
+    if mt.clones:
+        # Values a dynamic call can reach: the defs used as values; with an
+        # entry (a clone the host calls with any arguments, maybe functions
+        # of modules that loaded this one) every def.
+        mt.escaped = set(defs) if mt.entries else (uses or def_uses(file, defs))[1]
     return mt
 
 
-def _direct_callees(file: s.File, defs: dict[str, s.Function]) -> set[str]:
-    """The global defs some code of the file calls directly, nested functions included."""
-    out: set[str] = set()
+def def_uses(file: s.File, defs: dict[str, s.Function]) -> tuple[set[str], set[str]]:
+    """(called, escaped): the global defs some code of the file calls
+    directly, and those it uses as values (passed, stored, returned: any use
+    but the callee of a call), nested functions included."""
+    called: set[str] = set()
+    escaped: set[str] = set()
     stack: list = list(file.stmts)
     while stack:
         n = stack.pop()
@@ -827,8 +911,13 @@ def _direct_callees(file: s.File, defs: dict[str, s.Function]) -> set[str]:
         if t is s.CallExpr:
             fn = _unparen(n.fn)
             if type(fn) is s.Ident and fn.scope is Scope.GLOBAL and fn.name in defs:
-                out.add(fn.name)
-            stack.extend(sub_exprs(n))
+                called.add(fn.name)
+                stack.extend(a.value for a in n.args)
+            else:
+                stack.extend(sub_exprs(n))
+        elif t is s.Ident:
+            if n.scope is Scope.GLOBAL and n.name in defs:
+                escaped.add(n.name)
         elif t is s.DefStmt:
             stack.extend(p.default for p in n.function.params if p.default is not None)
             stack.extend(n.function.body)
@@ -851,7 +940,7 @@ def _direct_callees(file: s.File, defs: dict[str, s.Function]) -> set[str]:
             stack += [n.cond, *n.body]
         elif isinstance(n, s.Expr) or t is s.DictEntry:
             stack.extend(sub_exprs(n))
-    return out
+    return called, escaped
 
 
 def comprehension_types(c: s.Comprehension, elems_of=None) -> dict[str, str | None]:
@@ -1044,6 +1133,13 @@ def _owned_lists(fn: s.Function, env: dict[str, str | None], typer: _Typer) -> s
                 use(f.x)
                 for a in e.args:
                     use(a.value, safe=a.kind is s.ArgKind.POSITIONAL)
+                return
+            lends = typer.lends
+            if lends and type(f) is s.Ident and f.scope is Scope.GLOBAL and f.name in lends:
+                callee, readonly = lends[f.name]
+                bound = _arg_params(callee, e)
+                for a, p in zip(e.args, bound, strict=True):
+                    use(a.value, safe=p in readonly)
                 return
             use(e.fn)
             for a in e.args:
@@ -1323,8 +1419,35 @@ def readonly_kwargs(fn: s.Function) -> str | None:
     if not ENABLED:
         return None
     kw = next((p.name.name for p in fn.params if p.kind is s.ParamKind.STARSTAR), None)
-    if kw is None or kw in fn.cells:
+    if kw is None or not _reads_only(fn, kw, _DICT_READS, s.ArgKind.STARSTAR):
         return None
+    return kw
+
+
+_DICT_READS = frozenset({"get", "keys", "values", "items"})
+
+
+def readonly_params(fn: s.Function) -> set[str]:
+    """The named parameters of `fn` it only reads: `p[i]`, `p[i:j]`, `x in p`,
+    `len(p)`, iterated (a loop, a comprehension's first clause); not
+    captured by a nested function, not rebound, not passed on, not returned.
+    A list given there stays out of every other reach (`module_types`, lent
+    parameters)."""
+    if not ENABLED:
+        return set()
+    return {
+        p.name.name
+        for p in fn.params
+        if p.kind is s.ParamKind.NORMAL and _reads_only(fn, p.name.name, frozenset(), None)
+    }
+
+
+def _reads_only(fn: s.Function, kw: str, methods: frozenset, spread) -> bool:
+    """Whether `fn` only reads its parameter `kw` (see `readonly_kwargs`):
+    `methods` are the methods that read it, `spread` the kind of call
+    argument (`**kw`) that passes it on as a copy."""
+    if kw in fn.cells:
+        return False
     ok = True
 
     def use(e, safe: bool = False) -> None:
@@ -1339,6 +1462,12 @@ def readonly_kwargs(fn: s.Function) -> str | None:
             use(e.x, safe=True)
             use(e.index)
             return
+        if t is s.SliceExpr and spread is None:  # (a list's slice is a copy)
+            use(e.x, safe=True)
+            for x in (e.lo, e.hi, e.step):
+                if x is not None:
+                    use(x)
+            return
         if t is s.BinaryExpr and e.op in ("in", "not in"):
             use(e.x)
             use(e.y, safe=True)
@@ -1349,14 +1478,14 @@ def readonly_kwargs(fn: s.Function) -> str | None:
                 for a in e.args:
                     use(a.value, safe=a.kind is s.ArgKind.POSITIONAL)
                 return
-            if type(f) is s.DotExpr and f.name in ("get", "keys", "values", "items"):
+            if type(f) is s.DotExpr and f.name in methods:
                 use(f.x, safe=True)
                 for a in e.args:
                     use(a.value)
                 return
             use(e.fn)
             for a in e.args:
-                use(a.value, safe=a.kind is s.ArgKind.STARSTAR)
+                use(a.value, safe=a.kind is spread)
             return
         if t is s.Comprehension:
             for i, cl in enumerate(e.clauses):
@@ -1422,4 +1551,4 @@ def readonly_kwargs(fn: s.Function) -> str | None:
             use(target.x)
 
     stmts(fn.body)
-    return kw if ok else None
+    return ok

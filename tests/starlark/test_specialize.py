@@ -600,3 +600,186 @@ def test_comparing_with_none_is_identity(arg):
         f"result = f({arg})\n"
     )
     same(src)
+
+
+# ---------------------------------------------------------------- lent lists, clone flags
+
+
+def compiled(src: str):
+    """The compiler after compiling `src` (clones included)."""
+    f = parser.parse("m.star", src)
+    uni = universe.universe(frozenset({"set"}))
+    f.extra["candidate_names"] = sorted(uni)
+    resolve.resolve_file(f, lambda n: n == "ask", uni.__contains__, frozenset())
+    c = compiler_mod.Compiler(f, frozenset())
+    c.compile_module()
+    return c
+
+
+def clone_code(c, name: str) -> str:
+    import ast as py_ast
+
+    (j,) = [j for j, orig in c.clone_orig.items() if c.code_names[orig][0] == name] or [
+        i for i, (n, kind) in c.code_names.items() if n == name
+    ]
+    return py_ast.unparse(c.fdefs[j])
+
+
+APPLY = "def apply(fns, x):\n    for f in fns:\n        x = f(x)\n    return x\n"
+
+
+@pytest.mark.parametrize(
+    ("main", "lent"),
+    [
+        # fresh lists, or lists only the caller reaches: lent
+        ("return [apply([inc, dbl], i) for i in range(3)]", True),
+        (
+            "fs = [inc]\n    fs.append(dbl)\n    out = []\n"
+            "    for i in range(3):\n        out.append(apply(fs, i))\n    return out",
+            True,
+        ),
+        # (a comprehension capturing the list makes it a cell: no owned list)
+        ("fs = [inc]\n    return [apply(fs, i) for i in range(3)]", False),
+        ("return [apply([f for f in (inc, dbl)], i) for i in range(3)]", True),
+        # some other reference may reach the list: the guard stays
+        ("return [apply(FS, i) for i in range(3)]", False),
+        ("fs = [inc]\n    keep = [fs]\n    return [apply(fs, i) for i in range(3)] + keep", False),
+        ("fs = [inc]\n    g = lambda: fs\n    return [apply(fs, i) for i in range(3)]", False),
+        ("fs = FS\n    return [apply(fs, i) for i in range(3)]", False),
+        ("return [apply(*([inc], i)) for i in range(3)]", False),
+        ("return [apply([inc], i) for i in range(3)] + [apply(FS, 1)]", False),
+        ("return [apply(x=i, fns=[inc]) for i in range(3)]", True),
+    ],
+)
+def test_a_list_only_the_clone_reaches_is_iterated_without_a_guard(main, lent):
+    src = (
+        APPLY
+        + "def inc(v):\n    return v + 1\n"
+        + "def dbl(v):\n    return v * 2\n"
+        + "FS = [inc, dbl]\n"
+        + f"def main():\n    {main}\n"
+        + "result = main()\n"
+    )
+    assert module_types(src).lent.get("apply", set()) == ({"fns"} if lent else set())
+    assert ("IterList" not in clone_code(compiled(src), "apply")) is lent
+    same(src)
+
+
+@pytest.mark.parametrize(
+    "callee",
+    [
+        # the callee changes its parameter, passes it on, returns or keeps it
+        "def apply(fns, x):\n    for f in fns:\n        fns.append(f)\n        return x",
+        "def apply(fns, x):\n    for f in fns:\n        x = keep(fns)\n    return x",
+        "def apply(fns, x):\n    for f in fns:\n        x = f(x)\n    return fns",
+        "def apply(fns, x):\n    g = lambda: fns\n    for f in fns:\n        x = f(x)\n"
+        "    return x",
+        "def apply(fns, x):\n    fns = [fns]\n    for f in fns:\n        x = 1\n    return x",
+        "def apply(fns, x):\n    for f in fns:\n        fns[0] = f\n    return x",
+        "def apply(fns, x):\n    for f in fns:\n        fns += [f]\n    return x",
+    ],
+)
+def test_a_parameter_the_callee_does_not_only_read_is_not_lent(callee):
+    src = (
+        callee
+        + "\ndef keep(v):\n    v.append(1)\n    return 0\n"
+        + "def main():\n    return [apply([len], i) for i in range(3)]\n"
+        + "result = main()\n"
+    )
+    assert "apply" not in module_types(src).lent
+    same(src)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # the callback changes the list the clone iterates: Go's error, both ways
+        "fs = [inc]\n    fs.append(lambda v: fs.append(inc))\n    return apply(fs, 1)",
+        "fs = [inc]\n    return apply(fs, 1) + apply(FS, 1)",
+        "FS.append(lambda v: FS.append(inc))\n    return apply(FS, 1)",
+    ],
+)
+def test_a_list_a_callback_can_change_keeps_its_guard(extra):
+    src = (
+        APPLY
+        + "def inc(v):\n    return v + 1\n"
+        + "FS = [inc]\n"
+        + f"def main():\n    {extra}\n"
+        + "result = main()\n"
+    )
+    got = same(src)
+    if "FS.append" in extra or "fs.append(lambda" in extra:
+        assert "cannot append to list during iteration" in got
+
+
+def test_a_thread_suspended_in_a_loop_over_a_lent_list_resumes():
+    src = (
+        "def walk(xs, k):\n"
+        "    t = 0\n"
+        "    for x in xs:\n"
+        "        t += ask(x) * k\n"
+        "    return t\n"
+        "def main():\n"
+        "    ys = [1, 2]\n"
+        "    ys.append(3)\n"
+        "    out = []\n"
+        "    for k in range(2):\n"
+        "        out.append(walk(ys, k))\n"
+        "    return out + ys\n"
+    )
+    assert compiled(src).mt.lent == {"walk": {"xs"}}
+    pre = {"ask": external("ask")}
+    for restore in (False, True):
+        t = Thread.start("w.star", src, predeclared=pre)
+        r = t.resume()
+        asked = []
+        while isinstance(r, Suspended):
+            asked.append(to_python(r.args[0]))
+            if restore:
+                t = Thread.restore(t.snapshot(), "w.star", src, predeclared=pre)
+            r = t.resume(to_python(r.args[0]) * 10)
+        assert isinstance(r, Finished)
+        assert asked == [1, 2, 3, 1, 2, 3]
+        assert to_python(r.value) == [0, 60, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("defs", "main", "flagged"),
+    [
+        # the callbacks cannot lead back to apply: its clone needs no flag
+        ("", "return apply([lambda v: v + 1, inc], 1)", False),
+        ("def via(v):\n    return apply([inc], v)\n", "return via(apply([inc], 1))", False),
+        # a lambda that calls apply, apply given as a value, a nested def
+        # calling a def that calls apply, a key= callback: they can, so the
+        # flag stays
+        ("", "return apply([lambda v: apply([], v)], 1)", True),
+        ("def apply2(v):\n    return apply([inc], v)\n", "return apply([apply2], 1)", True),
+        (
+            "def via(v):\n    return apply([inc], v)\n",
+            "def inner(v):\n        return via(v)\n    return apply([inner], 1)",
+            True,
+        ),
+        ("", "return apply([inc], 1) + sorted([1], key=lambda v: apply([], v))[0]", True),
+    ],
+)
+def test_a_clone_keeps_its_recursion_flag_only_if_a_dynamic_call_can_lead_back(defs, main, flagged):
+    src = (
+        APPLY
+        + "def inc(v):\n    return v + 1\n"
+        + defs
+        + f"def main():\n    {main}\n"
+        + "result = [main() for i in range(2)]\n"
+    )
+    assert ("$busy" in clone_code(compiled(src), "apply")) is flagged
+    got = same(src)
+    assert ("called recursively" in got) is (flagged and "sorted" not in main)
+
+
+def test_an_entry_makes_every_def_reachable_by_a_dynamic_call():
+    # a Thread may call main's clone with functions of any module, which may
+    # reach every def of this one: apply's clone keeps its flag
+    src = APPLY + "def main(fs):\n    return apply(fs, 1) + apply([len], [1])\n"
+    mt = module_types(src)
+    assert mt.entries == {"main"}
+    assert mt.escaped == {"apply", "main"}
+    assert "$busy" in clone_code(compiled(src), "apply")
