@@ -211,7 +211,10 @@ class _Tables:
     """What parsing needs from the grammar, derived once from the Lark object."""
 
     def __init__(self) -> None:
-        self.lark = lark = Lark(
+        # (the Lark object is dropped once its tables are read: its ~12,000
+        # objects would stay tracked by the cyclic GC, and every full
+        # collection of the process would walk them)
+        lark = Lark(
             grammar_text(),
             parser="lalr",
             lexer=_NoLexer,
