@@ -48,11 +48,12 @@ from __future__ import annotations
 
 import ast as py
 import hashlib
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 
 from . import infer
 from . import syntax as s
+from .errors import StarlarkError
 from .syntax import Scope
 
 __all__ = ["CompiledModule", "compile_file"]
@@ -300,8 +301,13 @@ class CompiledModule:
     num_functions: int = 0
     # code index -> {call position (line, col) -> site number}
     sites: dict[int, dict[tuple[int, int], int]] = field(default_factory=dict)
-    # code index -> the Python def the compiler built (kept to derive resume variants)
+    # code index -> the Python def the compiler built, to derive resume
+    # variants from. Not kept after the compile (its tens of thousands of AST
+    # nodes would stay tracked by the cyclic GC, walked by every full
+    # collection): `rebuild_fdefs` compiles the same source again, on the
+    # first resume of a frame of this module.
     fdefs: dict[int, object] = field(default_factory=dict)
+    rebuild_fdefs: Callable[[], CompiledModule] | None = None
     # code index -> its normal code object
     by_index: dict[int, object] = field(default_factory=dict)
     # code index -> the compiled resume variant (built on first restore)
@@ -2940,6 +2946,11 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
         return code
     import copy
 
+    if not cm.fdefs and cm.rebuild_fdefs is not None:
+        again = cm.rebuild_fdefs()
+        if (again.sites, again.direct_defs) != (cm.sites, cm.direct_defs):
+            raise StarlarkError(f"{cm.filename}: internal error: compiled again, it differs")
+        cm.fdefs = again.fdefs
     fdef = copy.deepcopy(cm.fdefs[index])
     normal = cm.by_index[index]
     sites = cm.sites.get(index, {})

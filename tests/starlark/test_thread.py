@@ -263,3 +263,46 @@ def test_entry_arguments_and_globals_are_frozen_after_the_top_level():
     assert t.resume().args == (3,)
     with pytest.raises(EvalError, match="frozen"):
         t.resume(1)
+
+
+def test_a_compiled_module_keeps_no_python_syntax_tree():
+    # The generated defs are compiled again on the first resume of a frame,
+    # not kept: their AST nodes would stay tracked by the cyclic GC.
+    import gc
+
+    from starflow.starlark import machine
+
+    src = "def main():\n    t = 0\n    for i in range(3):\n        t += ext(i)\n    return t\n"
+    cm = machine.compile_module("keep.star", src, ["ext"], frozenset())
+    assert cm.fdefs == {}
+    assert not any(type(o).__module__ == "ast" for o in gc.get_referents(cm))
+    t = Thread.start("keep.star", src, predeclared={"ext": external("ext")})
+    r = t.resume()
+    while isinstance(r, Suspended):
+        r = t.resume(to_python(r.args[0]) * 10)
+    assert to_python(r.value) == 30
+    assert set(cm.fdefs) >= {0, 1}  # (compiled again to resume `main`)
+
+
+def test_a_module_that_compiles_again_differently_is_an_error():
+    from starflow.starlark import StarlarkError, machine
+
+    src = "def main():\n    return ext(1) + ext(2)\n"
+    cm = machine.compile_module("again.star", src, ["ext"], frozenset())
+    real = cm.rebuild_fdefs
+
+    def other():
+        again = real()
+        again.sites = {1: {}}
+        return again
+
+    cm.rebuild_fdefs = other
+    try:
+        t = Thread.start("again.star", src, predeclared={"ext": external("ext")})
+        r = t.resume()
+        with pytest.raises(StarlarkError, match="compiled again, it differs"):
+            t.resume(1)
+    finally:
+        cm.rebuild_fdefs = real
+        machine._CACHE.clear()
+    assert isinstance(r, Suspended)
