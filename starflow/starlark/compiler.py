@@ -1051,8 +1051,10 @@ class Compiler:
         kflag = self.ctx.temp("$k") if prepay else None
         self.ctx.loop_type = None
         if prepay:
-            # if $k: next($T)   ($k: the loop did not pay up front)
-            body = [self.at(py.If(test=self.name(kflag), body=check, orelse=[])), *body]
+            # if $k: next($T)   ($k: the loop did not pay up front, and counts:
+            # true only with a budget)
+            step = self.expr_stmt(self.call("$next", self.name("$T")))
+            body = [self.at(py.If(test=self.name(kflag), body=[step], orelse=[])), *body]
         if quiet and kt not in ("tuple", "range"):
             guard, release = self.unguarded(tv, kt, kflag), []
         else:
@@ -1086,32 +1088,31 @@ class Compiler:
             out.append(self.at(py.Try(body=[loop], handlers=[], orelse=[], finalbody=release)))
         return out
 
+    def prepay(self, tv: str, kflag: str | None) -> list[py.stmt]:
+        """`$k = $COUNTED and $prepay($it)`: `$k` says the loop did not pay
+        its steps up front and counts each (machine.Budget.prepay); without a
+        budget there is nothing to count: `$k` false."""
+        if kflag is None:
+            return []
+        paid = self.call("$prepay", self.name(tv))
+        test = self.at(py.BoolOp(op=py.And(), values=[self.name("$COUNTED"), paid]))
+        return [self.assign(kflag, test)]
+
     def unguarded(self, tv: str, kt: str | None, kflag: str | None) -> list[py.stmt]:
         """The start of a loop that nothing can disturb (see `loop`): no guard.
 
         if type($it) in $NATIVE_ITER:   # a list, dict, set (any state), ...
-            $k = len($it) < 16 or not $take(len($it))
+            $k = $COUNTED and $prepay($it)
         else:
             $iterate($it)                # another iterable, or the error
-            $k = True
+            $k = $COUNTED
         """
-        pay: list[py.stmt] = []
-        if kflag is not None:
-            n = self.call("$pylen", self.name(tv))
-            short = self.at(py.Compare(left=n, ops=[py.Lt()], comparators=[self.const(16)]))
-            paid = self.call("$take", self.call("$pylen", self.name(tv)))
-            test = self.at(
-                py.BoolOp(
-                    op=py.Or(), values=[short, self.at(py.UnaryOp(op=py.Not(), operand=paid))]
-                )
-            )
-            test = self.at(py.BoolOp(op=py.And(), values=[self.name("$COUNTED"), test]))
-            pay = [self.assign(kflag, test)]
+        pay = self.prepay(tv, kflag)
         if kt in ("list", "dict"):
             return pay
         other: list[py.stmt] = [self.expr_stmt(self.call("$iterate", self.name(tv)))]
         if kflag is not None:
-            other.append(self.assign(kflag, self.const(True)))
+            other.append(self.assign(kflag, self.name("$COUNTED")))
         native = self.at(
             py.Compare(
                 left=self.call("$type", self.name(tv)),
@@ -1132,13 +1133,13 @@ class Compiler:
             $ty = type($it)
             if $ty is $List:                      # a list that may change
                 $it.__class__ = $IterList
-                $k = len($it) < 16 or not $take(len($it))
+                $k = $COUNTED and $prepay($it)
             elif $ty is $Dict: ... likewise
             elif $ty is $tuple or $ty is $range:  # immutable: no guard
-                $k = len($it) < 16 or not $take(len($it))
+                $k = $COUNTED and $prepay($it)
             else:
                 $iterate($it)                     # frozen, already iterated, a set,
-                $k = True                         # another iterable, or an error
+                $k = $COUNTED                     # another iterable, or an error
             ...
             finally: the guard released likewise ($iter_done for the rest)
 
@@ -1160,24 +1161,12 @@ class Compiler:
             return self.at(py.Assign(targets=[target], value=self.name(cls)))
 
         def pay() -> list[py.stmt]:
-            if kflag is None:
-                return []
-            n = self.call("$pylen", it())
-            short = self.at(py.Compare(left=n, ops=[py.Lt()], comparators=[self.const(16)]))
-            paid = self.call("$take", self.call("$pylen", it()))
-            test = self.at(
-                py.BoolOp(
-                    op=py.Or(), values=[short, self.at(py.UnaryOp(op=py.Not(), operand=paid))]
-                )
-            )
-            # (no budget: nothing to count, `$k` false)
-            test = self.at(py.BoolOp(op=py.And(), values=[self.name("$COUNTED"), test]))
-            return [self.assign(kflag, test)]
+            return self.prepay(tv, kflag)
 
         def other(helper: str) -> list[py.stmt]:
             out = [self.expr_stmt(self.call(helper, it()))]
             if kflag is not None and helper == "$iterate":
-                out.append(self.assign(kflag, self.const(True)))
+                out.append(self.assign(kflag, self.name("$COUNTED")))
             return out
 
         if kt in ("tuple", "range"):

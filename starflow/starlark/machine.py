@@ -141,6 +141,14 @@ class Budget:
     def remaining(self) -> int | None:
         return None if self.rep is None else operator.length_hint(self.rep)
 
+    def prepay(self, seq) -> bool:
+        """A loop's steps for `seq` (a list, dict, tuple, range...) taken at
+        once; False when they were, True when the loop must count each one
+        (under 16 iterations, where paying costs more than counting, or a
+        budget too small). Compiled code calls it only with a budget."""
+        n = len(seq)
+        return n < 16 or not self.take(n)
+
     def take(self, n: int) -> bool:
         """Take `n` steps at once if that many remain (else take none)."""
         if self.rep is None:
@@ -676,7 +684,7 @@ def _module_globals(
         g[f"$m_{owner}_{name}"] = _OWNER_TABLES[owner][name]
     g["$cm"] = cm  # keeps the compiled module (and its code registry entries) alive
     g["$T"] = ctx.budget.it
-    g["$take"] = ctx.budget.take
+    g["$prepay"] = ctx.budget.prepay
     g["$COUNTED"] = ctx.budget.rep is not None  # (steps are counted only against a budget)
     ctx.budget.users.append(g)
     g["$charge"], g["$iterate_charge"], g["$charge_key"] = _make_charge(ctx)
