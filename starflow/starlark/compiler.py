@@ -374,11 +374,20 @@ class _Ctx:
         return f"{prefix}{self.ntemps}"
 
 
+# One instance of each context for every node (CPython's own parser shares
+# them too): a node costs less to build.
+_LOAD = py.Load()
+_STORE = py.Store()
+
+
 def _at(node, line: int, col: int):
+    # (the node's attributes live in its __dict__: writing it directly costs
+    # less than setattr; a compile builds tens of thousands of nodes)
     c = col - 1 if col > 0 else 0
-    node.lineno = node.end_lineno = line
-    node.col_offset = c
-    node.end_col_offset = c + 1
+    d = node.__dict__
+    d["lineno"] = d["end_lineno"] = line
+    d["col_offset"] = c
+    d["end_col_offset"] = c + 1
     return node
 
 
@@ -447,23 +456,27 @@ class Compiler:
     def at(self, node, line: int | None = None, col: int | None = None):
         return _at(node, self.line if line is None else line, self.col if col is None else col)
 
+    # The helpers below, and the AST nodes built often, pass their fields by
+    # position: keyword arguments cost an AST constructor about 140 ns more.
     def name(self, id: str, ctx=None) -> py.Name:
-        return self.at(py.Name(id=id, ctx=ctx or py.Load()))
+        return _at(py.Name(id, ctx or _LOAD), self.line, self.col)
 
     def store(self, id: str) -> py.Name:
-        return self.at(py.Name(id=id, ctx=py.Store()))
+        return _at(py.Name(id, _STORE), self.line, self.col)
 
     def const(self, v) -> py.Constant:
-        return self.at(py.Constant(value=v))
+        return _at(py.Constant(v), self.line, self.col)
 
     def call(self, fn: str, *args: py.expr) -> py.Call:
-        return self.at(py.Call(func=self.name(fn), args=list(args), keywords=[]))
+        line, col = self.line, self.col
+        return _at(py.Call(_at(py.Name(fn, _LOAD), line, col), list(args), []), line, col)
 
     def assign(self, target: str, value: py.expr) -> py.Assign:
-        return self.at(py.Assign(targets=[self.store(target)], value=value))
+        line, col = self.line, self.col
+        return _at(py.Assign([_at(py.Name(target, _STORE), line, col)], value), line, col)
 
     def expr_stmt(self, value: py.expr) -> py.Expr:
-        return self.at(py.Expr(value=value))
+        return _at(py.Expr(value), self.line, self.col)
 
     def known(self, e: py.expr) -> str | None:
         """The statically known Starlark type of compiled expression `e`, if any."""
@@ -532,7 +545,7 @@ class Compiler:
                 if b is not None:
                     self.ctx.ptypes[t + "#"] = str(b)
         return (
-            self.typed(self.at(py.NamedExpr(target=self.store(t), value=e)), k),
+            self.typed(self.at(py.NamedExpr(self.store(t), e)), k),
             self.typed(self.name(t), k),
         )
 
@@ -580,7 +593,7 @@ class Compiler:
         body: list[py.stmt] = []
         gl = [global_pyname(g) for g in self.file.globals]
         if gl:
-            body.append(self.at(py.Global(names=gl), 1, 1))
+            body.append(self.at(py.Global(gl), 1, 1))
         body.extend(self.budget_check(1, 1))
         body.extend(self.stmts(self.file.stmts))
         if len(body) == 0 or (len(body) == 1 and isinstance(body[0], py.Global)):
@@ -632,11 +645,9 @@ class Compiler:
             self.line, self.col = fn.line, fn.col
             has_defaults = any(p.default is not None for p in fn.params)
             for attr in ("__defaults__", "__kwdefaults__") if has_defaults else ():
-                src = self.at(
-                    py.Attribute(value=self.name(f"{fn.name}${orig}"), attr=attr, ctx=py.Load())
-                )
-                dst = self.at(py.Attribute(value=self.name(pyname), attr=attr, ctx=py.Store()))
-                pre.append(self.at(py.Assign(targets=[dst], value=src)))
+                src = self.at(py.Attribute(self.name(f"{fn.name}${orig}"), attr, _LOAD))
+                dst = self.at(py.Attribute(self.name(pyname), attr, _STORE))
+                pre.append(self.at(py.Assign([dst], src)))
             pre.append(self.assign(f"$fs_{name}", self.name(pyname)))
             names.append(f"$fs_{name}")
             after[id(marker)] = pre
@@ -650,7 +661,7 @@ class Compiler:
         if top.body and isinstance(top.body[0], py.Global):
             top.body[0].names.extend(names)
         else:
-            top.body.insert(0, self.at(py.Global(names=names), 1, 1))
+            top.body.insert(0, self.at(py.Global(names), 1, 1))
 
     def budget_check(self, line: int, col: int) -> list[py.stmt]:
         # next($T): one step from the thread's budget (machine.Budget), which
@@ -661,10 +672,7 @@ class Compiler:
         # costs a global's truth test (~2 ns) instead of a call (~10 ns)
         stmt = self.expr_stmt(
             self.at(
-                py.BoolOp(
-                    op=py.And(),
-                    values=[self.name("$COUNTED"), self.call("$next", self.name("$T"))],
-                )
+                py.BoolOp(py.And(), [self.name("$COUNTED"), self.call("$next", self.name("$T"))])
             )
         )
         self.line, self.col = saved
@@ -700,7 +708,7 @@ class Compiler:
             pre = []
             v = self.expr(st.value, pre) if st.value is not None else self.const(None)
             self.line, self.col = st.line, st.col
-            return [*pre, self.at(py.Return(value=v))]
+            return [*pre, self.at(py.Return(v))]
         if t is s.IfStmt:
             pre = []
             cond = self.expr(st.cond, pre)
@@ -738,11 +746,7 @@ class Compiler:
         return self.ctx.renames.get(ident.name) or local_pyname(ident.name)
 
     def assign_to_ident(self, ident: s.Ident, value: py.expr) -> py.stmt:
-        return self.at(
-            py.Assign(
-                targets=[self.at(py.Name(id=self.ident_target(ident), ctx=py.Store()))], value=value
-            )
-        )
+        return self.at(py.Assign([self.at(py.Name(self.ident_target(ident), _STORE))], value))
 
     def assign_stmt(self, st: s.AssignStmt) -> list[py.stmt]:
         pre: list[py.stmt] = []
@@ -808,7 +812,7 @@ class Compiler:
         if op == "+":
             # as `+`, but the slow path extends a list in place
             return self.guarded(
-                lambda a, b: self.at(py.BinOp(left=a, op=py.Add(), right=b)),
+                lambda a, b: self.at(py.BinOp(a, py.Add(), b)),
                 "$iadd",
                 cur,
                 rhs,
@@ -837,14 +841,14 @@ class Compiler:
             kv = self.known(value)
 
             def tup():
-                return self.at(py.Tuple(elts=[self.store(x) for x in names], ctx=py.Store()))
+                return self.at(py.Tuple([self.store(x) for x in names], _STORE))
 
             if (type(value) is py.Tuple and len(value.elts) == n) or (
                 type(value) is py.Constant and type(value.value) is tuple and len(value.value) == n
             ):
                 # `a, b = b, a + b`: a tuple display of the right length
                 # unpacks as Python's (which makes no tuple)
-                out.append(self.at(py.Assign(targets=[tup()], value=value)))
+                out.append(self.at(py.Assign([tup()], value)))
                 for sub, nm in zip(target.elts, names, strict=True):
                     out.extend(self.assign_target(sub, self.name(nm), at))
                 return out
@@ -853,29 +857,19 @@ class Compiler:
                 out.append(self.assign(v, value))
                 value = self.name(v)
 
-            slow = self.at(
-                py.Assign(targets=[tup()], value=self.call("$unpack", value, self.const(n)))
-            )
+            slow = self.at(py.Assign([tup()], self.call("$unpack", value, self.const(n))))
             if isinstance(value, py.Constant):
                 out.append(slow)
             else:
                 # a tuple or list unpacks natively; a wrong length is re-raised
                 # by $unpack in Starlark's words, anything else goes to it
-                native = self.at(py.Assign(targets=[tup()], value=value))
-                retry = self.at(
-                    py.ExceptHandler(type=self.name("$ValueError"), name=None, body=[slow])
-                )
+                native = self.at(py.Assign([tup()], value))
+                retry = self.at(py.ExceptHandler(self.name("$ValueError"), None, [slow]))
                 tests = [
-                    self.at(
-                        py.Compare(
-                            left=self.call("$type", value),
-                            ops=[py.Is()],
-                            comparators=[self.name(tn)],
-                        )
-                    )
+                    self.at(py.Compare(self.call("$type", value), [py.Is()], [self.name(tn)]))
                     for tn in ("$tuple", "$List")
                 ]
-                test = self.at(py.BoolOp(op=py.Or(), values=tests))
+                test = self.at(py.BoolOp(py.Or(), tests))
                 if kv in ("tuple", "list"):  # (known: no test; any List unpacks)
                     test = self.const(True)
                 out.append(
@@ -939,35 +933,23 @@ class Compiler:
         self.note_mutation(x)
 
         def is_type(e, tname):
-            return self.at(
-                py.Compare(
-                    left=self.call("$type", e), ops=[py.Is()], comparators=[self.name(tname)]
-                )
-            )
+            return self.at(py.Compare(self.call("$type", e), [py.Is()], [self.name(tname)]))
 
         def all_of(tests):
             if len(tests) == 1:
                 return tests[0]
-            return self.at(py.BoolOp(op=py.And(), values=tests))
+            return self.at(py.BoolOp(py.And(), tests))
 
-        store = self.at(
-            py.Assign(targets=[self.at(py.Subscript(value=x, slice=i, ctx=py.Store()))], value=v)
-        )
+        store = self.at(py.Assign([self.at(py.Subscript(x, i, _STORE))], v))
         dtests = [is_type(x, "$Dict")]
         if ki not in ("int", "str"):
             dtests.append(
-                self.at(
-                    py.Compare(
-                        left=self.call("$type", i),
-                        ops=[py.In()],
-                        comparators=[self.name("$KEY_NATIVE")],
-                    )
-                )
+                self.at(py.Compare(self.call("$type", i), [py.In()], [self.name("$KEY_NATIVE")]))
             )
         ltests = [is_type(x, "$List")]
         if ki != "int":
             ltests.append(is_type(i, "$int"))
-        handler = self.at(py.ExceptHandler(type=self.name("$IndexError"), name=None, body=[slow]))
+        handler = self.at(py.ExceptHandler(self.name("$IndexError"), None, [slow]))
         fast = self.at(py.Try(body=[store], handlers=[handler], orelse=[], finalbody=[]))
         if kx == "dict":
             return [self.at(py.If(test=all_of(dtests), body=[store], orelse=[slow]))]
@@ -1043,7 +1025,7 @@ class Compiler:
         if not prepay:
             body = check + body
         tgt = (
-            self.at(py.Name(id=self.ident_target(target), ctx=py.Store()))
+            self.at(py.Name(self.ident_target(target), _STORE))
             if type(target) is s.Ident
             else self.store(loopvar)
         )
@@ -1068,19 +1050,17 @@ class Compiler:
             ty = self.ctx.loop_type
             native = self.at(
                 py.Compare(
-                    left=self.name(ty) if ty else self.call("$type", self.name(tv)),
-                    ops=[py.In()],
-                    comparators=[self.name("$NATIVE_ITER")],
+                    self.name(ty) if ty else self.call("$type", self.name(tv)),
+                    [py.In()],
+                    [self.name("$NATIVE_ITER")],
                 )
             )
             make = self.at(
                 py.IfExp(
-                    test=native,
-                    body=self.call("$iter", self.name(tv)),
-                    orelse=self.call("$Counting", self.name(tv)),
+                    native, self.call("$iter", self.name(tv)), self.call("$Counting", self.name(tv))
                 )
             )
-            src = self.at(py.NamedExpr(target=self.store(pos), value=make))
+            src = self.at(py.NamedExpr(self.store(pos), make))
         loop = self.at(py.For(target=tgt, iter=src, body=body, orelse=[]))
         if not release:
             out.append(loop)
@@ -1095,7 +1075,7 @@ class Compiler:
         if kflag is None:
             return []
         paid = self.call("$prepay", self.name(tv))
-        test = self.at(py.BoolOp(op=py.And(), values=[self.name("$COUNTED"), paid]))
+        test = self.at(py.BoolOp(py.And(), [self.name("$COUNTED"), paid]))
         return [self.assign(kflag, test)]
 
     def unguarded(self, tv: str, kt: str | None, kflag: str | None) -> list[py.stmt]:
@@ -1114,11 +1094,7 @@ class Compiler:
         if kflag is not None:
             other.append(self.assign(kflag, self.name("$COUNTED")))
         native = self.at(
-            py.Compare(
-                left=self.call("$type", self.name(tv)),
-                ops=[py.In()],
-                comparators=[self.name("$NATIVE_ITER")],
-            )
+            py.Compare(self.call("$type", self.name(tv)), [py.In()], [self.name("$NATIVE_ITER")])
         )
         return [self.at(py.If(test=native, body=pay or [self.at(py.Pass())], orelse=other))]
 
@@ -1157,8 +1133,8 @@ class Compiler:
         it = lambda: self.name(tv)  # noqa: E731
 
         def set_class(cls: str) -> py.stmt:
-            target = self.at(py.Attribute(value=it(), attr="__class__", ctx=py.Store()))
-            return self.at(py.Assign(targets=[target], value=self.name(cls)))
+            target = self.at(py.Attribute(it(), "__class__", _STORE))
+            return self.at(py.Assign([target], self.name(cls)))
 
         def pay() -> list[py.stmt]:
             return self.prepay(tv, kflag)
@@ -1180,14 +1156,12 @@ class Compiler:
             tests = [
                 self.at(
                     py.Compare(
-                        left=subject if subject is not None else self.name(ty),
-                        ops=[py.Is()],
-                        comparators=[self.name(t)],
+                        subject if subject is not None else self.name(ty), [py.Is()], [self.name(t)]
                     )
                 )
                 for t in types
             ]
-            return tests[0] if len(tests) == 1 else self.at(py.BoolOp(op=py.Or(), values=tests))
+            return tests[0] if len(tests) == 1 else self.at(py.BoolOp(py.Or(), tests))
 
         def chain(branches: list[tuple[py.expr, list[py.stmt]]], last: list[py.stmt]):
             out = last
@@ -1216,10 +1190,10 @@ class Compiler:
                 (
                     self.at(
                         py.BoolOp(
-                            op=py.And(),
-                            values=[
+                            py.And(),
+                            [
                                 is_(busy, subject=now()),
-                                self.at(py.UnaryOp(op=py.Not(), operand=self.name("$NESTED"))),
+                                self.at(py.UnaryOp(py.Not(), self.name("$NESTED"))),
                             ],
                         )
                     ),
@@ -1243,7 +1217,7 @@ class Compiler:
             self.line, self.col = st.line, st.col
             brk = self.at(
                 py.If(
-                    test=self.at(py.UnaryOp(op=py.Not(), operand=cond)),
+                    test=self.at(py.UnaryOp(py.Not(), cond)),
                     body=[self.at(py.Break())],
                     orelse=[],
                 )
@@ -1293,7 +1267,7 @@ class Compiler:
         )
 
     def busy_flag(self, k: int, ctx) -> py.Subscript:
-        return self.at(py.Subscript(value=self.name("$busy"), slice=self.const(k), ctx=ctx))
+        return self.at(py.Subscript(self.name("$busy"), self.const(k), ctx))
 
     def function_def(
         self, fn: s.Function, pre: list[py.stmt], clone_of: tuple[str, int] | None = None
@@ -1383,17 +1357,13 @@ class Compiler:
             self.flag_by_fn[id(fn)] = k
             enter = self.at(
                 py.If(
-                    test=self.busy_flag(k, py.Load()),
+                    test=self.busy_flag(k, _LOAD),
                     body=[self.expr_stmt(self.call("$recursive", self.const(fn.name)))],
                     orelse=[],
                 )
             )
-            set1 = self.at(
-                py.Assign(targets=[self.busy_flag(k, py.Store())], value=self.const(True))
-            )
-            set0 = self.at(
-                py.Assign(targets=[self.busy_flag(k, py.Store())], value=self.const(False))
-            )
+            set1 = self.at(py.Assign([self.busy_flag(k, _STORE)], self.const(True)))
+            set0 = self.at(py.Assign([self.busy_flag(k, _STORE)], self.const(False)))
             flag_at = len(body)
             body += [
                 enter,
@@ -1531,7 +1501,7 @@ class Compiler:
         if t is s.Ident:
             return self.ident(e)
         if t is s.Literal:
-            return _at(py.Constant(value=e.value), e.line, e.col)
+            return _at(py.Constant(e.value), e.line, e.col)
         if t is s.BinaryExpr:
             return self.binary(e, pre)
         if t is s.CallExpr:
@@ -1556,8 +1526,8 @@ class Compiler:
                 # Python's slice of a list, str or tuple with int bounds is the
                 # spec's (bounds clamped alike; constants within int32, as the
                 # helper wants them); a list slice is a new List
-                sl = self.at(py.Slice(lower=lo, upper=hi, step=step))
-                out = self.at(py.Subscript(value=x, slice=sl, ctx=py.Load()))
+                sl = self.at(py.Slice(lo, hi, step))
+                out = self.at(py.Subscript(x, sl, _LOAD))
                 if kx == "list":
                     out = self.call("$List", out)
                 return self.typed(out, kx)
@@ -1567,11 +1537,11 @@ class Compiler:
             return self.expr(e.x, pre)
         if t is s.TupleExpr:
             elts = self.exprs(e.elts, pre)
-            return _at(py.Tuple(elts=elts, ctx=py.Load()), e.line, e.col)
+            return _at(py.Tuple(elts, _LOAD), e.line, e.col)
         if t is s.ListExpr:
             elts = self.exprs(e.elts, pre)
             self.line, self.col = e.line, e.col
-            return self.call("$List", self.at(py.List(elts=elts, ctx=py.Load())))
+            return self.call("$List", self.at(py.List(elts, _LOAD)))
         if t is s.DictExpr:
             return self.dict_expr(e, pre)
         if t is s.UnaryExpr:
@@ -1583,7 +1553,7 @@ class Compiler:
             then = self.expr(e.then, then_pre)
             els = self.expr(e.else_, else_pre)
             if not then_pre and not else_pre:
-                return _at(py.IfExp(test=cond, body=then, orelse=els), e.line, e.col)
+                return _at(py.IfExp(cond, then, els), e.line, e.col)
             # a branch holds a call site: only the chosen branch may run
             self.line, self.col = e.line, e.col
             tv = self.ctx.temp()
@@ -1670,14 +1640,14 @@ class Compiler:
         if sc is Scope.GLOBAL:
             # (a global is bound only by this file's top level: its type is
             # the join of its bindings, infer.module_types)
-            node = _at(py.Name(id=global_pyname(e.name), ctx=py.Load()), e.line, e.col)
+            node = _at(py.Name(global_pyname(e.name), _LOAD), e.line, e.col)
             return self.typed(node, self.mt.globals.get(e.name))
         elif sc is Scope.FILE:
             n = "$l_" + e.name
         elif sc is Scope.UNIVERSAL:
             if e.name in ("True", "False", "None"):
                 return _at(
-                    py.Constant(value={"True": True, "False": False, "None": None}[e.name]),
+                    py.Constant({"True": True, "False": False, "None": None}[e.name]),
                     e.line,
                     e.col,
                 )
@@ -1691,8 +1661,8 @@ class Compiler:
             # (a FREE name is either a local of this very function seen from a
             # comprehension, typed in ptypes, or a variable of an enclosing
             # function, which this function's ptypes never holds)
-            return self.typed(_at(py.Name(id=n, ctx=py.Load()), e.line, e.col), self.local_type(n))
-        return _at(py.Name(id=n, ctx=py.Load()), e.line, e.col)
+            return self.typed(_at(py.Name(n, _LOAD), e.line, e.col), self.local_type(n))
+        return _at(py.Name(n, _LOAD), e.line, e.col)
 
     def binary(self, e: s.BinaryExpr, pre: list[py.stmt]) -> py.expr:
         op = e.op
@@ -1701,7 +1671,7 @@ class Compiler:
             sub: list[py.stmt] = []
             y = self.expr(e.y, sub)
             if not sub:
-                node = py.BoolOp(op=py.And() if op == "and" else py.Or(), values=[x, y])
+                node = py.BoolOp(py.And() if op == "and" else py.Or(), [x, y])
                 return _at(node, e.line, e.col)
             # the right operand holds a call site: `$t = x; if $t: ...; $t = y`
             self.line, self.col = e.line, e.col
@@ -1709,7 +1679,7 @@ class Compiler:
             pre.append(self.assign(tv, x))
             test = self.name(tv)
             if op == "or":
-                test = self.at(py.UnaryOp(op=py.Not(), operand=test))
+                test = self.at(py.UnaryOp(py.Not(), test))
             sub.append(self.assign(tv, y))
             pre.append(self.at(py.If(test=test, body=sub, orelse=[])))
             return self.name(tv)
@@ -1720,7 +1690,7 @@ class Compiler:
             if fast is not None:
                 if op == "in":
                     return fast
-                return self.typed(self.at(py.UnaryOp(op=py.Not(), operand=fast)), "bool")
+                return self.typed(self.at(py.UnaryOp(py.Not(), fast)), "bool")
             return self.call("$in" if op == "in" else "$not_in", x, y)
         if op in _CMP_HELPER:
             return self.compare(op, x, y)
@@ -1743,7 +1713,7 @@ class Compiler:
         else:
             ok = kx == "str"
             tname = "$str"
-        native = self.typed(self.at(py.Compare(left=x, ops=[py.In()], comparators=[y])), "bool")
+        native = self.typed(self.at(py.Compare(x, [py.In()], [y])), "bool")
         if ok:
             return native
         b = self.bind_temp(x) if ky != "str" else None
@@ -1752,13 +1722,11 @@ class Compiler:
         x1, x2 = b
         test = self.at(
             py.Compare(
-                left=self.call("$type", x1),
-                ops=[py.In() if ky == "dict" else py.Is()],
-                comparators=[self.name(tname)],
+                self.call("$type", x1), [py.In() if ky == "dict" else py.Is()], [self.name(tname)]
             )
         )
-        native = self.at(py.Compare(left=x2, ops=[py.In()], comparators=[y]))
-        out = py.IfExp(test=test, body=native, orelse=self.call("$in", x2, y))
+        native = self.at(py.Compare(x2, [py.In()], [y]))
+        out = py.IfExp(test, native, self.call("$in", x2, y))
         return self.typed(self.at(out), "bool")
 
     def small_int_test(self, first: py.expr, later: py.expr) -> py.expr:
@@ -1766,15 +1734,9 @@ class Compiler:
         (CPython refuses ints of over 4,300 digits; the helpers print those)."""
         return self.at(
             py.BoolOp(
-                op=py.And(),
-                values=[
-                    self.at(
-                        py.Compare(
-                            left=self.call("$type", first),
-                            ops=[py.Is()],
-                            comparators=[self.name("$int")],
-                        )
-                    ),
+                py.And(),
+                [
+                    self.at(py.Compare(self.call("$type", first), [py.Is()], [self.name("$int")])),
                     self.int_bound(later),
                 ],
             )
@@ -1830,13 +1792,7 @@ class Compiler:
         return b is not None and b < 12000  # (4,300 digits: 14,284 bits)
 
     def int_bound(self, v: py.expr) -> py.expr:
-        return self.at(
-            py.Compare(
-                left=self.name("$NBIG"),
-                ops=[py.Lt(), py.Lt()],
-                comparators=[v, self.name("$BIG")],
-            )
-        )
+        return self.at(py.Compare(self.name("$NBIG"), [py.Lt(), py.Lt()], [v, self.name("$BIG")]))
 
     def str_test(self, first: py.expr, later: py.expr, verb: str) -> py.expr | None:
         """A test that operand `first`/`later` prints the same natively under `%verb`
@@ -1851,12 +1807,8 @@ class Compiler:
         ints = self.small_int_test(first, later)
         if verb == "d":
             return ints
-        is_str = self.at(
-            py.Compare(
-                left=self.call("$type", first), ops=[py.Is()], comparators=[self.name("$str")]
-            )
-        )
-        return self.at(py.BoolOp(op=py.Or(), values=[is_str, self.small_int_test(later, later)]))
+        is_str = self.at(py.Compare(self.call("$type", first), [py.Is()], [self.name("$str")]))
+        return self.at(py.BoolOp(py.Or(), [is_str, self.small_int_test(later, later)]))
 
     def percent_inline(self, fmt: py.Constant, y: py.expr, pre: list[py.stmt]) -> py.expr | None:
         """`"..." % y` with a constant format of %s, %d and %%: Python's own `%`
@@ -1875,7 +1827,7 @@ class Compiler:
             if not all(self.is_simple(v) for v in y.elts):
                 if self.ctx.in_comp:
                     return None
-                y = self.at(py.Tuple(elts=[self.hoist(v, pre) for v in y.elts], ctx=py.Load()))
+                y = self.at(py.Tuple([self.hoist(v, pre) for v in y.elts], _LOAD))
             tests = [self.str_test(v, v, verb) for v, verb in zip(y.elts, verbs, strict=True)]
             fy = sy = y
         else:
@@ -1892,12 +1844,12 @@ class Compiler:
             fy = y1 if test is None else y2
             sy = y2
         tests = [t for t in tests if t is not None]
-        fast = self.typed(self.at(py.BinOp(left=fmt, op=py.Mod(), right=fy)), "str")
+        fast = self.typed(self.at(py.BinOp(fmt, py.Mod(), fy)), "str")
         if not tests:
             return fast
-        test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(op=py.And(), values=tests))
+        test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(py.And(), tests))
         slow = self.call("$mod", fmt, sy)
-        return self.typed(self.at(py.IfExp(test=test, body=fast, orelse=slow)), "str")
+        return self.typed(self.at(py.IfExp(test, fast, slow)), "str")
 
     def guarded(self, fast, slow_fn: str, x: py.expr, y: py.expr, types: str) -> py.expr:
         """`fast(x, y) if type(x) is type(y) and type(x) in TYPES else slow_fn(x, y)`.
@@ -1932,39 +1884,29 @@ class Compiler:
                     break
                 known = "$int" if k == "int" else "$str"
                 test = self.at(
-                    py.Compare(
-                        left=self.call("$type", other_first),
-                        ops=[py.Is()],
-                        comparators=[self.name(known)],
-                    )
+                    py.Compare(self.call("$type", other_first), [py.Is()], [self.name(known)])
                 )
-                return self.at(
-                    py.IfExp(test=test, body=fast(x2, y2), orelse=self.call(slow_fn, x2, y2))
-                )
+                return self.at(py.IfExp(test, fast(x2, y2), self.call(slow_fn, x2, y2)))
         # (x1 and y1 evaluate and bind the operands, in order)
         ty1 = self.call("$type", y1)
         if self.ctx.no_walrus:
             tx1 = self.call("$type", x1)
             tx2 = self.call("$type", x2)
-            same = self.at(py.Compare(left=tx1, ops=[py.Is()], comparators=[ty1]))
-            native = self.at(py.Compare(left=tx2, ops=[py.In()], comparators=[self.name(types)]))
-            test = self.at(py.BoolOp(op=py.And(), values=[same, native]))
+            same = self.at(py.Compare(tx1, [py.Is()], [ty1]))
+            native = self.at(py.Compare(tx2, [py.In()], [self.name(types)]))
+            test = self.at(py.BoolOp(py.And(), [same, native]))
         else:
             # ($tyN := type(x)) is type(y) and ($tyN is int or $tyN in TYPES):
             # ints, the common case, skip the set lookup. Measured: 19 -> 12 ns.
             tv = self.ctx.temp("$ty")
-            tx1 = self.at(py.NamedExpr(target=self.store(tv), value=self.call("$type", x1)))
-            same = self.at(py.Compare(left=tx1, ops=[py.Is()], comparators=[ty1]))
-            is_int = self.at(
-                py.Compare(left=self.name(tv), ops=[py.Is()], comparators=[self.name("$int")])
-            )
-            native = self.at(
-                py.Compare(left=self.name(tv), ops=[py.In()], comparators=[self.name(types)])
-            )
-            either = self.at(py.BoolOp(op=py.Or(), values=[is_int, native]))
-            test = self.at(py.BoolOp(op=py.And(), values=[same, either]))
+            tx1 = self.at(py.NamedExpr(self.store(tv), self.call("$type", x1)))
+            same = self.at(py.Compare(tx1, [py.Is()], [ty1]))
+            is_int = self.at(py.Compare(self.name(tv), [py.Is()], [self.name("$int")]))
+            native = self.at(py.Compare(self.name(tv), [py.In()], [self.name(types)]))
+            either = self.at(py.BoolOp(py.Or(), [is_int, native]))
+            test = self.at(py.BoolOp(py.And(), [same, either]))
         # on the slow path the operands are already bound (when they are temps)
-        return self.at(py.IfExp(test=test, body=fast(x2, y2), orelse=self.call(slow_fn, x2, y2)))
+        return self.at(py.IfExp(test, fast(x2, y2), self.call(slow_fn, x2, y2)))
 
     def index(self, x: py.expr, i: py.expr, e: s.IndexExpr, pre: list[py.stmt]) -> py.expr:
         """`x[i]`: native for a dict, or a list with an int index; else `$index`.
@@ -1988,7 +1930,7 @@ class Compiler:
                 if b is None:
                     return self.call("$index", x, i)
                 self.index_sites[(e.line, e.col)] = (_operand(x), _operand(b[1]))
-                out = self.at(py.Subscript(value=x, slice=b[0], ctx=py.Load()))
+                out = self.at(py.Subscript(x, b[0], _LOAD))
                 return self.typed(out, self.elems_known(x) if kx == "list" else None)
             # both operands into temporaries, in order (the test below may
             # skip an operand's `:=`)
@@ -1997,7 +1939,7 @@ class Compiler:
         if self.is_simple(x) and (kx == "dict" or (kx == "list" and ki == "int")):
             # the container's type is known: no test at all
             self.index_sites[(e.line, e.col)] = (_operand(x), _operand(i))
-            out = self.at(py.Subscript(value=x, slice=i, ctx=py.Load()))
+            out = self.at(py.Subscript(x, i, _LOAD))
             return self.typed(out, self.elems_known(x) if kx == "list" else None)
         bx = self.bind_temp(x)
         if bx is None:
@@ -2005,28 +1947,19 @@ class Compiler:
         (x1, x2), (i1, i2) = bx, (i, i)
         self.index_sites[(e.line, e.col)] = (_operand(x2), _operand(i2))
         # ($type(x1) is $Dict or ($type(x) is $List and $type(i1) is $int))
-        is_dict = self.at(
-            py.Compare(left=self.call("$type", x1), ops=[py.Is()], comparators=[self.name("$Dict")])
-        )
-        is_list = self.at(
-            py.Compare(left=self.call("$type", x2), ops=[py.Is()], comparators=[self.name("$List")])
-        )
-        is_int = self.at(
-            py.Compare(left=self.call("$type", i1), ops=[py.Is()], comparators=[self.name("$int")])
-        )
+        is_dict = self.at(py.Compare(self.call("$type", x1), [py.Is()], [self.name("$Dict")]))
+        is_list = self.at(py.Compare(self.call("$type", x2), [py.Is()], [self.name("$List")]))
+        is_int = self.at(py.Compare(self.call("$type", i1), [py.Is()], [self.name("$int")]))
         if ki == "str":
             test = is_dict  # (a str index: only a dict takes it natively)
         elif ki == "int":
-            test = self.at(py.BoolOp(op=py.Or(), values=[is_dict, is_list]))
+            test = self.at(py.BoolOp(py.Or(), [is_dict, is_list]))
         else:
             test = self.at(
-                py.BoolOp(
-                    op=py.Or(),
-                    values=[is_dict, self.at(py.BoolOp(op=py.And(), values=[is_list, is_int]))],
-                )
+                py.BoolOp(py.Or(), [is_dict, self.at(py.BoolOp(py.And(), [is_list, is_int]))])
             )
-        fast = self.at(py.Subscript(value=x2, slice=i2, ctx=py.Load()))
-        return self.at(py.IfExp(test=test, body=fast, orelse=self.call("$index", x2, i2)))
+        fast = self.at(py.Subscript(x2, i2, _LOAD))
+        return self.at(py.IfExp(test, fast, self.call("$index", x2, i2)))
 
     def binop(self, op: str, x: py.expr, y: py.expr) -> py.expr:
         helper = _BINOP_HELPER[op]
@@ -2038,25 +1971,21 @@ class Compiler:
             if bx is not None and len(y.args[0].elts) <= 4:
                 x1, x2 = bx
                 test = self.at(
-                    py.Compare(
-                        left=self.call("$type", x1),
-                        ops=[py.In()],
-                        comparators=[self.name("$LIST_TYPES")],
-                    )
+                    py.Compare(self.call("$type", x1), [py.In()], [self.name("$LIST_TYPES")])
                 )
-                fast = self.call("$List", self.at(py.BinOp(left=x2, op=py.Add(), right=y.args[0])))
+                fast = self.call("$List", self.at(py.BinOp(x2, py.Add(), y.args[0])))
                 # (the display in both branches: compile() takes shared
                 # nodes, and it holds no call site for a resume rewrite)
                 slow = self.call(helper, x2, y)
-                return self.at(py.IfExp(test=test, body=fast, orelse=slow))
+                return self.at(py.IfExp(test, fast, slow))
         if op == "+" and SPECIALIZE and _is_list_display(y):
             # a list + a list display: the display need not be a List first
-            fast = self.at(py.BinOp(left=x, op=py.Add(), right=y.args[0]))
+            fast = self.at(py.BinOp(x, py.Add(), y.args[0]))
             return self.typed(self.call("$List", fast), "list")
         if op in ("+", "-", "*"):
             pyop = _PY_BINOP[op]
             return self.guarded(
-                lambda a, b: self.at(py.BinOp(left=a, op=pyop(), right=b)),
+                lambda a, b: self.at(py.BinOp(a, pyop(), b)),
                 helper,
                 x,
                 y,
@@ -2083,7 +2012,7 @@ class Compiler:
             return self.shift(op, x, y)
         kx, ky = self.known(x), self.known(y)
         if kx == "int" and ky == "int":
-            return self.typed(self.at(py.BinOp(left=x, op=pyop, right=y)), "int")
+            return self.typed(self.at(py.BinOp(x, pyop, y)), "int")
         bx = self.bind_temp(x)
         by = self.bind_temp(y) if bx is not None else None
         if bx is None or by is None:
@@ -2092,13 +2021,13 @@ class Compiler:
         # `type(x1) is type(y1) is int` binds both operands, in order
         test = self.at(
             py.Compare(
-                left=self.call("$type", x1),
-                ops=[py.Is(), py.Is()],
-                comparators=[self.call("$type", y1), self.name("$int")],
+                self.call("$type", x1),
+                [py.Is(), py.Is()],
+                [self.call("$type", y1), self.name("$int")],
             )
         )
-        fast = self.at(py.BinOp(left=x2, op=pyop, right=y2))
-        return self.at(py.IfExp(test=test, body=fast, orelse=self.call(helper, x2, y2)))
+        fast = self.at(py.BinOp(x2, pyop, y2))
+        return self.at(py.IfExp(test, fast, self.call(helper, x2, y2)))
 
     def int_division(self, op: str, x: py.expr, y: py.expr) -> py.expr:
         """`x % y`, `x // y`: native for two ints with a nonzero divisor.
@@ -2110,22 +2039,18 @@ class Compiler:
         pyop = _PY_BINOP[op]()
         const_y = isinstance(y, py.Constant) and type(y.value) is int and y.value != 0
         if self.known(x) == "int" and (const_y or (self.known(y) == "int" and self.is_simple(y))):
-            fast = self.at(py.BinOp(left=x, op=pyop, right=y))
+            fast = self.at(py.BinOp(x, pyop, y))
             if const_y:
                 return self.typed(fast, "int")
             # two ints: only the divisor's zero test remains
             slow = self.call(_BINOP_HELPER[op], x, y)
-            return self.typed(self.at(py.IfExp(test=y, body=fast, orelse=slow)), "int")
+            return self.typed(self.at(py.IfExp(y, fast, slow)), "int")
         if const_y:
             bx = self.bind_temp(x)
             if bx is None:
                 return self.call(_BINOP_HELPER[op], x, y)
             x1, x2 = bx
-            test = self.at(
-                py.Compare(
-                    left=self.call("$type", x1), ops=[py.Is()], comparators=[self.name("$int")]
-                )
-            )
+            test = self.at(py.Compare(self.call("$type", x1), [py.Is()], [self.name("$int")]))
         else:
             bx = self.bind_temp(x)
             by = self.bind_temp(y) if bx is not None else None
@@ -2136,15 +2061,15 @@ class Compiler:
             # in order, before it can short-circuit
             same_int = self.at(
                 py.Compare(
-                    left=self.call("$type", x1),
-                    ops=[py.Is(), py.Is()],
-                    comparators=[self.call("$type", y1), self.name("$int")],
+                    self.call("$type", x1),
+                    [py.Is(), py.Is()],
+                    [self.call("$type", y1), self.name("$int")],
                 )
             )
-            test = self.at(py.BoolOp(op=py.And(), values=[same_int, y2]))
+            test = self.at(py.BoolOp(py.And(), [same_int, y2]))
             y = y2
-        fast = self.at(py.BinOp(left=x2, op=pyop, right=y))
-        return self.at(py.IfExp(test=test, body=fast, orelse=self.call(_BINOP_HELPER[op], x2, y)))
+        fast = self.at(py.BinOp(x2, pyop, y))
+        return self.at(py.IfExp(test, fast, self.call(_BINOP_HELPER[op], x2, y)))
 
     def shift(self, op: str, x: py.expr, y: py.expr) -> py.expr:
         """`x << n`, `x >> n` with a computed count: native for two ints and a
@@ -2162,32 +2087,22 @@ class Compiler:
             tests.append(
                 self.at(
                     py.Compare(
-                        left=self.call("$type", x1),
-                        ops=[py.Is(), py.Is()],
-                        comparators=[self.call("$type", y1), self.name("$int")],
+                        self.call("$type", x1),
+                        [py.Is(), py.Is()],
+                        [self.call("$type", y1), self.name("$int")],
                     )
                 )
             )
         elif self.known(y) != "int":
             tests.append(
-                self.at(
-                    py.Compare(
-                        left=self.call("$type", y1), ops=[py.Is()], comparators=[self.name("$int")]
-                    )
-                )
+                self.at(py.Compare(self.call("$type", y1), [py.Is()], [self.name("$int")]))
             )
         else:
             n = y1
-        tests.append(
-            self.at(
-                py.Compare(
-                    left=self.const(0), ops=[py.LtE(), py.Lt()], comparators=[n, self.const(512)]
-                )
-            )
-        )
-        test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(op=py.And(), values=tests))
-        fast = self.at(py.BinOp(left=x2, op=_PY_BINOP[op](), right=y2))
-        out = self.at(py.IfExp(test=test, body=fast, orelse=self.call(helper, x2, y2)))
+        tests.append(self.at(py.Compare(self.const(0), [py.LtE(), py.Lt()], [n, self.const(512)])))
+        test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(py.And(), tests))
+        fast = self.at(py.BinOp(x2, _PY_BINOP[op](), y2))
+        out = self.at(py.IfExp(test, fast, self.call(helper, x2, y2)))
         return self.typed(out, "int") if self.known(x) == "int" else out
 
     def compare(self, op: str, x: py.expr, y: py.expr) -> py.expr:
@@ -2200,11 +2115,11 @@ class Compiler:
                     # equal to it (Go compares values of different types as
                     # unequal, calling nothing)
                     is_op = py.Is() if op == "==" else py.IsNot()
-                    out = self.at(py.Compare(left=x, ops=[is_op], comparators=[y]))
+                    out = self.at(py.Compare(x, [is_op], [y]))
                     return self.typed(out, "bool")
         types = "$EQ_NATIVE" if op in ("==", "!=") else "$CMP_NATIVE"
         return self.guarded(
-            lambda a, b: self.at(py.Compare(left=a, ops=[pyop()], comparators=[b])),
+            lambda a, b: self.at(py.Compare(a, [pyop()], [b])),
             _CMP_HELPER[op],
             x,
             y,
@@ -2215,11 +2130,11 @@ class Compiler:
         x = self.expr(e.x, pre)
         self.line, self.col = e.line, e.col
         if e.op == "not":
-            return self.at(py.UnaryOp(op=py.Not(), operand=x))
+            return self.at(py.UnaryOp(py.Not(), x))
         helper = {"-": "$neg", "+": "$pos", "~": "$invert"}[e.op]
         if self.known(x) == "int":
             pyop = {"-": py.USub, "+": py.UAdd, "~": py.Invert}[e.op]()
-            return self.typed(self.at(py.UnaryOp(op=pyop, operand=x)), "int")
+            return self.typed(self.at(py.UnaryOp(pyop, x)), "int")
         return self.call(helper, x)
 
     def dict_expr(self, e: s.DictExpr, pre: list[py.stmt]) -> py.expr:
@@ -2231,11 +2146,9 @@ class Compiler:
         # Only distinct constant keys may use Python's dict display: it would
         # merge duplicates (1 and 1.0 too) silently, and hash a range.
         if len(consts) == len(keys) and len(set(consts)) == len(consts):
-            return self.call("$Dict", self.at(py.Dict(keys=keys, values=vals)))
-        pairs = [
-            self.at(py.Tuple(elts=[k, v], ctx=py.Load())) for k, v in zip(keys, vals, strict=True)
-        ]
-        return self.call("$mkdict", self.at(py.Tuple(elts=pairs, ctx=py.Load())))
+            return self.call("$Dict", self.at(py.Dict(keys, vals)))
+        pairs = [self.at(py.Tuple([k, v], _LOAD)) for k, v in zip(keys, vals, strict=True)]
+        return self.call("$mkdict", self.at(py.Tuple(pairs, _LOAD)))
 
     def call_expr(self, e: s.CallExpr, pre: list[py.stmt]) -> py.expr:
         """A call. Any call but one of a universal built-in is a call *site*: it
@@ -2272,7 +2185,7 @@ class Compiler:
                 # a known list or tuple unpacks natively
                 if self.known(v) not in ("list", "tuple"):
                     v = self.call("$star", v)
-                args.append(self.at(py.Starred(value=v, ctx=py.Load())))
+                args.append(self.at(py.Starred(v, _LOAD)))
             elif self.known(v) == "dict" and type(v) is py.Name:
                 # a known dict unpacks natively; a key that is not a str is
                 # Python's TypeError, which the machine words as Go does from
@@ -2294,7 +2207,7 @@ class Compiler:
                 if len(args) == 1 and type(args[0]) is not py.Starred and keywords:
                     # a key called once per element: a step per element, up front
                     args = [self.call("$charge_key", args[0])]
-            call = self.at(py.Call(func=self.name(direct), args=args, keywords=keywords))
+            call = self.at(py.Call(self.name(direct), args, keywords))
             return self.typed(call, infer.CALL_RESULT.get(fn.name))
         if type(fn) is s.DotExpr:
             krecv = self.known(callee)
@@ -2306,9 +2219,7 @@ class Compiler:
                     self.note_mutation(callee)
                 self.methods_used.add((krecv, fn.name))
                 self.method_sites[(e.line, e.col)] = (krecv, fn.name)
-                call = py.Call(
-                    func=self.name(f"$m_{krecv}_{fn.name}"), args=[callee, *args], keywords=keywords
-                )
+                call = py.Call(self.name(f"$m_{krecv}_{fn.name}"), [callee, *args], keywords)
                 if not keywords and not any(type(a) is py.Starred for a in args):
                     if krecv == "str" and fn.name == "format" and type(callee) is py.Constant:
                         inline = self.format_inline(callee, args, self.at(call), pre)
@@ -2321,7 +2232,7 @@ class Compiler:
                             self.ctx.ptypes[t] = krecv
                             callee = self.typed(self.name(t), krecv)
                             args = [self.hoist(a, pre) for a in args]
-                            call = py.Call(func=call.func, args=[callee, *args], keywords=keywords)
+                            call = py.Call(call.func, [callee, *args], keywords)
                         inline = self.method_inline(krecv, fn.name, callee, args, self.at(call))
                     if inline is not None:
                         return inline
@@ -2333,11 +2244,11 @@ class Compiler:
             clone = self.ctx.specialized and fn.name in self.mt.clones
             # (at the name: where an unbound global is reported)
             func = _at(
-                py.Name(id=f"$fs_{fn.name}" if clone else f"$fn_{fn.name}", ctx=py.Load()),
+                py.Name(f"$fs_{fn.name}" if clone else f"$fn_{fn.name}", _LOAD),
                 fn.line,
                 fn.col,
             )
-            call = self.at(py.Call(func=func, args=args, keywords=keywords))
+            call = self.at(py.Call(func, args, keywords))
             return self.typed(call, self.mt.returns.get(fn.name) if self.ctx.specialized else None)
         k = self.ctx.nsites = self.ctx.nsites + 1
         self.ctx.sites[(e.line, e.col)] = k
@@ -2350,9 +2261,7 @@ class Compiler:
         if type(fn) is s.DotExpr:
             # x.name(args) -> $invoke(x, "name", args): no bound method is built
             call = py.Call(
-                func=self.name("$invoke"),
-                args=[self.name(fk), self.const(fn.name), *args],
-                keywords=keywords,
+                self.name("$invoke"), [self.name(fk), self.const(fn.name), *args], keywords
             )
             owners = _method_owners(fn.name)
             krecv = self.known(callee)
@@ -2361,9 +2270,7 @@ class Compiler:
                 direct = f"$m_{krecv}_{fn.name}"
                 self.methods_used.add((krecv, fn.name))
                 self.method_sites[(e.line, e.col)] = (krecv, fn.name)
-                call = py.Call(
-                    func=self.name(direct), args=[self.name(fk), *args], keywords=keywords
-                )
+                call = py.Call(self.name(direct), [self.name(fk), *args], keywords)
                 self.typed(call, infer.method_result(krecv, fn.name))
             elif len(owners) == 1:
                 owner = owners[0]
@@ -2373,9 +2280,7 @@ class Compiler:
                 direct = f"$m_{owner}_{fn.name}"
                 self.methods_used.add((owner, fn.name))
                 self.method_sites[(e.line, e.col)] = (owner, fn.name)
-                fast = py.Call(
-                    func=self.name(direct), args=[self.name(fk), *args], keywords=keywords
-                )
+                fast = py.Call(self.name(direct), [self.name(fk), *args], keywords)
                 if (
                     owner == "list"
                     and fn.name == "append"
@@ -2384,63 +2289,53 @@ class Compiler:
                     and type(args[0]) is not py.Starred
                 ):
                     # a List (not IterList or FrozenList) may change: Python's append
-                    attr = self.at(py.Attribute(value=self.name(fk), attr="append", ctx=py.Load()))
-                    fast = py.Call(func=attr, args=args, keywords=[])
+                    attr = self.at(py.Attribute(self.name(fk), "append", _LOAD))
+                    fast = py.Call(attr, args, [])
                 elif owner == "str" and not keywords:
                     fast = self.str_native(fn.name, self.name(fk), args) or fast
                 is_owner = self.at(
                     py.Compare(
-                        left=self.call("$type", self.name(fk)),
-                        ops=[py.Is()],
-                        comparators=[self.name(_OWNER_GLOBAL[owner])],
+                        self.call("$type", self.name(fk)),
+                        [py.Is()],
+                        [self.name(_OWNER_GLOBAL[owner])],
                     )
                 )
-                call = py.IfExp(test=is_owner, body=self.at(fast), orelse=self.at(call))
+                call = py.IfExp(is_owner, self.at(fast), self.at(call))
             elif len(owners) > 1:
                 # a few types have it (list.pop, dict.pop): test each in turn
                 self.method_sites[(e.line, e.col)] = ("|".join(owners), fn.name, fk)
                 for owner in reversed(owners):
                     self.methods_used.add((owner, fn.name))
                     fast = py.Call(
-                        func=self.name(f"$m_{owner}_{fn.name}"),
-                        args=[self.name(fk), *args],
-                        keywords=keywords,
+                        self.name(f"$m_{owner}_{fn.name}"), [self.name(fk), *args], keywords
                     )
                     is_owner = self.at(
                         py.Compare(
-                            left=self.call("$type", self.name(fk)),
-                            ops=[py.Is()],
-                            comparators=[self.name(_OWNER_GLOBAL[owner])],
+                            self.call("$type", self.name(fk)),
+                            [py.Is()],
+                            [self.name(_OWNER_GLOBAL[owner])],
                         )
                     )
-                    call = self.at(
-                        py.IfExp(test=is_owner, body=self.at(fast), orelse=self.at(call))
-                    )
+                    call = self.at(py.IfExp(is_owner, self.at(fast), self.at(call)))
         elif type(fn) is s.Ident and fn.scope is Scope.GLOBAL and fn.name in self.global_defs:
             # a global bound once by a def: its raw function (`$fn_F`), or its
             # clone in the specialized world (`$fs_F`, see compile_clones),
             # whose result type is then known. ($fK keeps the Function, which
             # a suspension records.)
             if self.ctx.specialized and fn.name in self.mt.clones:
-                call = py.Call(func=self.name(f"$fs_{fn.name}"), args=args, keywords=keywords)
+                call = py.Call(self.name(f"$fs_{fn.name}"), args, keywords)
             else:
-                call = py.Call(func=self.name(f"$fn_{fn.name}"), args=args, keywords=keywords)
+                call = py.Call(self.name(f"$fn_{fn.name}"), args, keywords)
             if self.ctx.specialized:
                 self.typed(call, self.mt.returns.get(fn.name))
         else:
             # (f.fn if type(f) is $Function else $callable(f))(args)
             is_fn = self.at(
-                py.Compare(
-                    left=self.call("$type", self.name(fk)),
-                    ops=[py.Is()],
-                    comparators=[self.name("$Function")],
-                )
+                py.Compare(self.call("$type", self.name(fk)), [py.Is()], [self.name("$Function")])
             )
-            attr = self.at(py.Attribute(value=self.name(fk), attr="fn", ctx=py.Load()))
-            func = self.at(
-                py.IfExp(test=is_fn, body=attr, orelse=self.call("$callable", self.name(fk)))
-            )
-            call = py.Call(func=func, args=args, keywords=keywords)
+            attr = self.at(py.Attribute(self.name(fk), "fn", _LOAD))
+            func = self.at(py.IfExp(is_fn, attr, self.call("$callable", self.name(fk))))
+            call = py.Call(func, args, keywords)
         sk = f"$s{k}"
         pre.append(self.assign(sk, self.at(call)))
         t = self.known(call)
@@ -2465,14 +2360,14 @@ class Compiler:
             if self.ctx.in_comp:
                 return None
             args = [self.hoist(a, pre) for a in args]
-            helper = self.at(py.Call(func=helper.func, args=[helper.args[0], *args], keywords=[]))
+            helper = self.at(py.Call(helper.func, [helper.args[0], *args], []))
         tests = [t for t in (self.str_test(a, a, "s") for a in args) if t is not None]
-        attr = self.at(py.Attribute(value=fmt, attr="format", ctx=py.Load()))
-        fast = self.typed(self.at(py.Call(func=attr, args=args, keywords=[])), "str")
+        attr = self.at(py.Attribute(fmt, "format", _LOAD))
+        fast = self.typed(self.at(py.Call(attr, args, [])), "str")
         if not tests:
             return fast
-        test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(op=py.And(), values=tests))
-        return self.typed(self.at(py.IfExp(test=test, body=fast, orelse=helper)), "str")
+        test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(py.And(), tests))
+        return self.typed(self.at(py.IfExp(test, fast, helper)), "str")
 
     def str_native(self, name: str, x: py.expr, args: list[py.expr]) -> py.expr | None:
         """Python's own method of str `x` where it is Starlark's for these
@@ -2491,8 +2386,8 @@ class Compiler:
             return None
 
         def call(method: str, *extra: py.expr) -> py.expr:
-            attr = self.at(py.Attribute(value=x, attr=method, ctx=py.Load()))
-            return self.at(py.Call(func=attr, args=[*extra, *args], keywords=[]))
+            attr = self.at(py.Attribute(x, method, _LOAD))
+            return self.at(py.Call(attr, [*extra, *args], []))
 
         n = len(args)
         if name in ("strip", "lstrip", "rstrip") and n <= 1:
@@ -2513,23 +2408,11 @@ class Compiler:
             if b is None:
                 return None
             x1, x2 = b
-            test = self.at(
-                py.Call(
-                    func=self.at(py.Attribute(value=x1, attr="isascii", ctx=py.Load())),
-                    args=[],
-                    keywords=[],
-                )
-            )
-            native = self.at(
-                py.Call(
-                    func=self.at(py.Attribute(value=x2, attr=name, ctx=py.Load())),
-                    args=[],
-                    keywords=[],
-                )
-            )
+            test = self.at(py.Call(self.at(py.Attribute(x1, "isascii", _LOAD)), [], []))
+            native = self.at(py.Call(self.at(py.Attribute(x2, name, _LOAD)), [], []))
             self.methods_used.add(("str", name))
             slow = self.call(f"$m_str_{name}", x2)
-            return self.typed(self.at(py.IfExp(test=test, body=native, orelse=slow)), "str")
+            return self.typed(self.at(py.IfExp(test, native, slow)), "str")
         return None
 
     def method_inline(
@@ -2551,21 +2434,17 @@ class Compiler:
             return None
 
         def method(args):
-            attr = self.at(py.Attribute(value=x, attr=name, ctx=py.Load()))
-            return self.at(py.Call(func=attr, args=args, keywords=[]))
+            attr = self.at(py.Attribute(x, name, _LOAD))
+            return self.at(py.Call(attr, args, []))
 
         def mutable() -> py.expr:
-            return self.at(
-                py.Compare(
-                    left=self.call("$type", x), ops=[py.Is()], comparators=[self.name("$List")]
-                )
-            )
+            return self.at(py.Compare(self.call("$type", x), [py.Is()], [self.name("$List")]))
 
         if recv == "list" and name == "append" and len(args) == 1:
-            return self.at(py.IfExp(test=mutable(), body=method(args), orelse=helper))
+            return self.at(py.IfExp(mutable(), method(args), helper))
         if recv == "list" and name == "pop" and not args:
-            test = self.at(py.BoolOp(op=py.And(), values=[x, mutable()]))
-            out = self.at(py.IfExp(test=test, body=method([]), orelse=helper))
+            test = self.at(py.BoolOp(py.And(), [x, mutable()]))
+            out = self.at(py.IfExp(test, method([]), helper))
             return self.typed(out, self.elems_known(x))
         if recv == "dict" and name == "get" and len(args) in (1, 2):
             k = args[0]
@@ -2573,14 +2452,8 @@ class Compiler:
                 return method(args)
             if not self.is_simple(k):
                 return None  # (the key would be evaluated twice)
-            test = self.at(
-                py.Compare(
-                    left=self.call("$type", k),
-                    ops=[py.In()],
-                    comparators=[self.name("$KEY_NATIVE")],
-                )
-            )
-            return self.at(py.IfExp(test=test, body=method(args), orelse=helper))
+            test = self.at(py.Compare(self.call("$type", k), [py.In()], [self.name("$KEY_NATIVE")]))
+            return self.at(py.IfExp(test, method(args), helper))
         return None
 
     def builtin_inline(self, name: str, a: py.expr) -> py.expr | None:
@@ -2589,9 +2462,7 @@ class Compiler:
             return None
         k = self.known(a)
         if name == "len" and k in ("str", "list", "dict", "tuple", "bytes", "range"):
-            return self.typed(
-                self.at(py.Call(func=self.name("$pylen"), args=[a], keywords=[])), "int"
-            )
+            return self.typed(self.at(py.Call(self.name("$pylen"), [a], [])), "int")
         if name == "str" and k == "str":
             return a
         b = self.bind_temp(a)
@@ -2599,15 +2470,9 @@ class Compiler:
             return None
         a1, a2 = b
         if name == "len":
-            test = self.at(
-                py.Compare(
-                    left=self.call("$type", a1), ops=[py.In()], comparators=[self.name("$HAS_LEN")]
-                )
-            )
+            test = self.at(py.Compare(self.call("$type", a1), [py.In()], [self.name("$HAS_LEN")]))
             fast = self.call("$pylen", a2)
-            return self.typed(
-                self.at(py.IfExp(test=test, body=fast, orelse=self.call("$f_len", a2))), "int"
-            )
+            return self.typed(self.at(py.IfExp(test, fast, self.call("$f_len", a2))), "int")
         # str(x): x itself for a str, Python's str() for a printable int
         if k == "int" and self.printable(a1):
             return self.typed(self.call("$str", a1), "str")
@@ -2615,18 +2480,12 @@ class Compiler:
             test = self.int_bound(a1)
             body = self.call("$str", a2)
             slow = self.call("$f_str", a2)
-            return self.typed(self.at(py.IfExp(test=test, body=body, orelse=slow)), "str")
-        is_str = self.at(
-            py.Compare(left=self.call("$type", a1), ops=[py.Is()], comparators=[self.name("$str")])
-        )
+            return self.typed(self.at(py.IfExp(test, body, slow)), "str")
+        is_str = self.at(py.Compare(self.call("$type", a1), [py.Is()], [self.name("$str")]))
         ints = self.at(
-            py.IfExp(
-                test=self.small_int_test(a2, a2),
-                body=self.call("$str", a2),
-                orelse=self.call("$f_str", a2),
-            )
+            py.IfExp(self.small_int_test(a2, a2), self.call("$str", a2), self.call("$f_str", a2))
         )
-        return self.typed(self.at(py.IfExp(test=is_str, body=a2, orelse=ints)), "str")
+        return self.typed(self.at(py.IfExp(is_str, a2, ints)), "str")
 
     def comprehension_loops(self, c: s.Comprehension, pre: list[py.stmt]) -> py.expr:
         """A comprehension holding a call site or a lambda, as plain loops.
@@ -2663,12 +2522,8 @@ class Compiler:
                 else:
                     v = self.expr(c.body, out)
                     self.line, self.col = c.line, c.col
-                    append = py.Attribute(value=self.name(result), attr="append", ctx=py.Load())
-                    out.append(
-                        self.expr_stmt(
-                            self.at(py.Call(func=self.at(append), args=[v], keywords=[]))
-                        )
-                    )
+                    append = py.Attribute(self.name(result), "append", _LOAD)
+                    out.append(self.expr_stmt(self.at(py.Call(self.at(append), [v], []))))
                 return out
             clause = c.clauses[i]
             self.line, self.col = clause.line, clause.col
@@ -2757,7 +2612,7 @@ class Compiler:
                     gens.append(
                         py.comprehension(
                             target=t_store,
-                            iter=self.at(py.List(elts=[value], ctx=py.Load())),
+                            iter=self.at(py.List([value], _LOAD)),
                             ifs=[],
                             is_async=0,
                         )
@@ -2771,12 +2626,12 @@ class Compiler:
             k = self.lazy_expr(c.body.key)
             v = self.lazy_expr(c.body.value)
             self.line, self.col = c.line, c.col
-            comp = self.at(py.DictComp(key=k, value=v, generators=gens))
+            comp = self.at(py.DictComp(k, v, gens))
             wrapped = self.call("$Dict", comp)
         else:
             elt = self.lazy_expr(c.body)
             self.line, self.col = c.line, c.col
-            comp = self.at(py.ListComp(elt=elt, generators=gens))
+            comp = self.at(py.ListComp(elt, gens))
             wrapped = self.call("$List", comp)
         self.ctx.in_comp -= 1
         self.ctx.ctypes.pop()
@@ -2790,13 +2645,7 @@ class Compiler:
                 self.line, self.col = clause.line, clause.col
                 if _is_items(iterable):
                     native = self.at(
-                        py.Call(
-                            func=self.at(
-                                py.Attribute(value=iterable.args[0], attr="items", ctx=py.Load())
-                            ),
-                            args=[],
-                            keywords=[],
-                        )
+                        py.Call(self.at(py.Attribute(iterable.args[0], "items", _LOAD)), [], [])
                     )
                 elif self.known(iterable) in _NATIVE_ITERABLE or _fresh(iterable):
                     native = iterable
@@ -2806,7 +2655,7 @@ class Compiler:
             it_temp = None
         if it_temp is not None:
             # $iter_end(($it := iterable), [...]) releases the iteration guard
-            bound = self.at(py.NamedExpr(target=self.store(it_temp), value=outer_iter))
+            bound = self.at(py.NamedExpr(self.store(it_temp), outer_iter))
             return self.call("$iter_end", bound, wrapped)
         return wrapped
 
@@ -2819,10 +2668,10 @@ class Compiler:
         while type(target) is s.ParenExpr:
             target = target.x
         if type(target) is s.Ident:
-            return self.at(py.Name(id=local_pyname(target.name), ctx=py.Store())), []
+            return self.at(py.Name(local_pyname(target.name), _STORE)), []
         if pairs and len(target.elts) == 2 and all(type(x) is s.Ident for x in target.elts):
-            names = [self.at(py.Name(id=local_pyname(x.name), ctx=py.Store())) for x in target.elts]
-            return self.at(py.Tuple(elts=names, ctx=py.Store())), []
+            names = [self.at(py.Name(local_pyname(x.name), _STORE)) for x in target.elts]
+            return self.at(py.Tuple(names, _STORE)), []
         # for a, (b, c) in xs  ->  for $c in ... for a, $c2 in [$unpack($c, 2)] ...
         tmp = self.ctx.temp("$c")
         extra = []
@@ -2839,12 +2688,12 @@ class Compiler:
             while type(sub) is s.ParenExpr:
                 sub = sub.x
             if type(sub) is s.Ident:
-                stores.append(self.at(py.Name(id=local_pyname(sub.name), ctx=py.Store())))
+                stores.append(self.at(py.Name(local_pyname(sub.name), _STORE)))
             else:
                 t = self.ctx.temp("$c")
                 stores.append(self.store(t))
                 nested.append((sub, t))
-        tup = self.at(py.Tuple(elts=stores, ctx=py.Store()))
+        tup = self.at(py.Tuple(stores, _STORE))
         extra.append((tup, self.call("$unpack", self.name(src), self.const(n))))
         for sub, t in nested:
             self._unpack_target(sub, t, extra)
@@ -2954,19 +2803,17 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
         return _at(node, line, col)
 
     def name(n, store=False):
-        return at(py.Name(id=n, ctx=py.Store() if store else py.Load()))
+        return at(py.Name(n, _STORE if store else _LOAD))
 
     def r_is_none():
-        return at(py.Compare(left=name("$r"), ops=[py.Is()], comparators=[at(py.Constant(None))]))
+        return at(py.Compare(name("$r"), [py.Is()], [at(py.Constant(None))]))
 
     def r_in(ks):
         return at(
             py.Compare(
-                left=name("$r"),
-                ops=[py.In()],
-                comparators=[
-                    at(py.Tuple(elts=[at(py.Constant(k)) for k in sorted(ks)], ctx=py.Load()))
-                ],
+                name("$r"),
+                [py.In()],
+                [at(py.Tuple([at(py.Constant(k)) for k in sorted(ks)], _LOAD))],
             )
         )
 
@@ -3001,7 +2848,7 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
                     )
                 continue
             # entered while running normally, or when resuming to a site inside it
-            test = at(py.BoolOp(op=py.Or(), values=[r_is_none(), r_in(ks)]))
+            test = at(py.BoolOp(py.Or(), [r_is_none(), r_in(ks)]))
             body = transform(st, ks)
             out.append(_at(py.If(test=test, body=body, orelse=[]), st.lineno, st.col_offset + 1))
         return out
@@ -3014,15 +2861,11 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
         ):
             k = site_of_assign[st.targets[0].id]
             call = st.value
-            inner = _at(
-                py.Call(func=name("$inner"), args=[], keywords=[]), call.lineno, call.col_offset + 1
-            )
-            test = at(py.Compare(left=name("$r"), ops=[py.Eq()], comparators=[at(py.Constant(k))]))
-            st.value = _at(
-                py.IfExp(test=test, body=inner, orelse=call), call.lineno, call.col_offset + 1
-            )
+            inner = _at(py.Call(name("$inner"), [], []), call.lineno, call.col_offset + 1)
+            test = at(py.Compare(name("$r"), [py.Eq()], [at(py.Constant(k))]))
+            st.value = _at(py.IfExp(test, inner, call), call.lineno, call.col_offset + 1)
             clear = _at(
-                py.Assign(targets=[name("$r", True)], value=at(py.Constant(None))),
+                py.Assign([name("$r", True)], at(py.Constant(None))),
                 st.lineno,
                 st.col_offset + 1,
             )
@@ -3031,7 +2874,7 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
             then_ks = set().union(*[sites_in(x) for x in st.body]) if st.body else set()
             branch = r_in(then_ks) if then_ks else at(py.Constant(False))
             st.test = _at(
-                py.IfExp(test=r_is_none(), body=st.test, orelse=branch),
+                py.IfExp(r_is_none(), st.test, branch),
                 st.lineno,
                 st.col_offset + 1,
             )
@@ -3049,20 +2892,16 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
             seq = src.value.body.args[0]  # ($pN := iter($itK) if ... else ...)
             again = at(
                 py.NamedExpr(
-                    target=name(pos, True),
-                    value=at(
-                        py.Call(
-                            func=name("$resume_iter"), args=[name(seq.id), name(pos)], keywords=[]
-                        )
-                    ),
+                    name(pos, True),
+                    at(py.Call(name("$resume_iter"), [name(seq.id), name(pos)], [])),
                 )
             )
-            st.iter = at(py.IfExp(test=r_is_none(), body=st.iter, orelse=again))
+            st.iter = at(py.IfExp(r_is_none(), st.iter, again))
             st.body = guard_list(st.body)
             return [st]
         if isinstance(st, py.While):
-            resuming = at(py.UnaryOp(op=py.Not(), operand=r_is_none()))
-            st.test = at(py.BoolOp(op=py.Or(), values=[resuming, st.test]))
+            resuming = at(py.UnaryOp(py.Not(), r_is_none()))
+            st.test = at(py.BoolOp(py.Or(), [resuming, st.test]))
             st.body = guard_list(st.body)
             return [st]
         raise AssertionError(f"call site inside {type(st).__name__}")
@@ -3075,20 +2914,20 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
     for n in local_names:
         if n in params or n in normal.co_varnames or n in normal.co_cellvars:
             key = at(py.Constant(n))
-            has = at(py.Compare(left=key, ops=[py.In()], comparators=[name("$L")]))
-            get = at(py.Subscript(value=name("$L"), slice=at(py.Constant(n)), ctx=py.Load()))
+            has = at(py.Compare(key, [py.In()], [name("$L")]))
+            get = at(py.Subscript(name("$L"), at(py.Constant(n)), _LOAD))
             restore.append(
                 at(
                     py.If(
                         test=has,
-                        body=[at(py.Assign(targets=[name(n, True)], value=get))],
+                        body=[at(py.Assign([name(n, True)], get))],
                         orelse=[],
                     )
                 )
             )
-    get = lambda k: at(py.Subscript(value=name("$L"), slice=at(py.Constant(k)), ctx=py.Load()))  # noqa: E731
-    restore.append(at(py.Assign(targets=[name("$r", True)], value=get("$site"))))
-    restore.append(at(py.Assign(targets=[name("$inner", True)], value=get("$inner"))))
+    get = lambda k: at(py.Subscript(name("$L"), at(py.Constant(k)), _LOAD))  # noqa: E731
+    restore.append(at(py.Assign([name("$r", True)], get("$site"))))
+    restore.append(at(py.Assign([name("$inner", True)], get("$inner"))))
     args = py.arguments(
         posonlyargs=[],
         args=[at(py.arg(arg="$L", annotation=None))],
@@ -3103,7 +2942,7 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
     # variant takes them as free variables (nonlocal), supplied by the machine.
     cellvars = list(normal.co_cellvars)
     if cellvars:
-        prologue.append(at(py.Nonlocal(names=cellvars)))
+        prologue.append(at(py.Nonlocal(cellvars)))
     rdef = at(
         py.FunctionDef(
             name=rname,
@@ -3116,9 +2955,7 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
     outer_names = [*normal.co_freevars, *cellvars]
     if outer_names:
         # def $wrap(): a = b = None; def f$r($L): ...; return f$r
-        binds = [
-            at(py.Assign(targets=[name(v, True)], value=at(py.Constant(None)))) for v in outer_names
-        ]
+        binds = [at(py.Assign([name(v, True)], at(py.Constant(None)))) for v in outer_names]
         wrap = at(
             py.FunctionDef(
                 name="$wrap",
@@ -3131,7 +2968,7 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
                     kwarg=None,
                     defaults=[],
                 ),
-                body=[*binds, rdef, at(py.Return(value=name(rname)))],
+                body=[*binds, rdef, at(py.Return(name(rname)))],
                 decorator_list=[],
                 returns=None,
             )
