@@ -2328,6 +2328,9 @@ class Compiler:
                 call = py.Call(self.name(f"$fn_{fn.name}"), args, keywords)
             if self.ctx.specialized:
                 self.typed(call, self.mt.returns.get(fn.name))
+        elif self.known(callee) == "function":
+            # a def or lambda (infer.py): its raw function, f.fn(args)
+            call = py.Call(self.at(py.Attribute(self.name(fk), "fn", _LOAD)), args, keywords)
         else:
             # (f.fn if type(f) is $Function else $callable(f))(args)
             is_fn = self.at(

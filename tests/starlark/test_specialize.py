@@ -783,3 +783,19 @@ def test_an_entry_makes_every_def_reachable_by_a_dynamic_call():
     assert mt.entries == {"main"}
     assert mt.escaped == {"apply", "main"}
     assert "$busy" in clone_code(compiled(src), "apply")
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["f(2)", "f(x=3)", "f(*[4])", "f(**{'x': 5})", "f(1, 2)", "f(y=1)", "f()", "g(f)(6)"],
+)
+def test_calling_a_value_known_to_be_a_def_or_lambda(call):
+    # the callee is known to be a Function: its raw function is called as is
+    src = (
+        "def mk(n):\n    return lambda x: x + n\n"
+        "def g(h):\n    return h\n"
+        f"def main(k):\n    f = mk(k)\n    return {call}\n"
+        "result = [main(k) for k in range(2)]\n"
+    )
+    assert ".fn(" in clone_code(compiled(src), "main")
+    same(src)
