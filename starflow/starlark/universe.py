@@ -99,6 +99,9 @@ def _elems(name: str, x: Any, param: int | str = 1) -> list[Any]:
         ops.iter_done(x)
 
 
+_I32 = 1 << 31
+
+
 def _int_param(name: str, x: Any, param: int | str) -> int:
     try:
         return ops.as_int32(x)
@@ -505,6 +508,8 @@ def print_(*args: Any, sep: Any = " ") -> None:
 
 
 def range_(start_or_stop: Any, stop: Any = _UNSET, step: Any = 1, /) -> range:
+    if stop is _UNSET and type(start_or_stop) is int and -_I32 <= start_or_stop < _I32:
+        return range(start_or_stop)  # (the common case, without the checks' calls)
     a = _int_param("range", start_or_stop, 1)
     if stop is _UNSET:
         return range(a)
