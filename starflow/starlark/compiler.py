@@ -69,6 +69,9 @@ DIRECT_BUILTINS = frozenset(
 # Module-wide type inference and clones of global defs (infer.module_types);
 # tests turn it off to compare against the plain compile.
 SPECIALIZE = True
+# Cold code (`_Ctx.cold`) calls helpers instead of testing for fast paths;
+# tests turn it off to compare.
+COLD = True
 
 _BINOP_HELPER = {
     "+": "$add",
@@ -360,6 +363,11 @@ class _Ctx:
         # the specialized world (infer.ModuleTypes): the top level and the
         # clones of global defs, whose direct calls of global defs go to clones
         self.specialized = kind == "toplevel"
+        # cold code runs once per execution of the module (the top level, a
+        # def only it calls, outside loops: infer.ModuleTypes.cold): there,
+        # an operation of operands of unknown type calls its helper (fewer
+        # nodes to build and compile) instead of testing for a fast path
+        self.cold = kind == "toplevel" and COLD
         # what a loop body may do to containers (see `loop`): changes of a
         # container some other reference may reach; owned lists changed
         # (infer._owned_lists); calls that are no sites; built-in calls
@@ -1002,9 +1010,11 @@ class Compiler:
         body: list[py.stmt] = []
         while type(target) is s.ParenExpr:
             target = target.x
+        cold, ctx.cold = ctx.cold, False  # (a loop's body may run often)
         if type(target) is not s.Ident:
             body += self.assign_target(target, self.name(loopvar), (line, col))
         body += body_fn()
+        ctx.cold = cold
         self.line, self.col = line, col
         # A body that calls nothing that may suspend or change things (no
         # site, no def, no callback) and changes only owned lists other than
@@ -1207,6 +1217,13 @@ class Compiler:
         return start, end
 
     def while_stmt(self, st: s.WhileStmt) -> list[py.stmt]:
+        cold, self.ctx.cold = self.ctx.cold, False  # (a loop may run often)
+        try:
+            return self.while_loop(st)
+        finally:
+            self.ctx.cold = cold
+
+    def while_loop(self, st: s.WhileStmt) -> list[py.stmt]:
         pre: list[py.stmt] = []
         self.ctx.has_loops = True
         cond = self.expr(st.cond, pre)
@@ -1308,6 +1325,9 @@ class Compiler:
             (self.ctx.renames.get(n) if n in free else None) or local_pyname(n): t
             for n, t in types.items()
         }
+        # (a global def only the top level's straight-line code calls)
+        self.ctx.cold = COLD and saved.kind == "toplevel" and fn.name in mt.cold
+
         for n in infer.range_locals(fn):  # (see `bits`)
             self.ctx.ptypes[local_pyname(n) + "#"] = "32"
         readonly_kw = infer.readonly_kwargs(fn)
@@ -1564,9 +1584,13 @@ class Compiler:
         if t is s.LambdaExpr:
             return self.lambda_expr(e, pre)
         if t is s.Comprehension:
-            if self.needs_stmts(e):
-                return self.comprehension_loops(e, pre)
-            return self.comprehension(e, pre)
+            cold, self.ctx.cold = self.ctx.cold, False
+            try:
+                if self.needs_stmts(e):
+                    return self.comprehension_loops(e, pre)
+                return self.comprehension(e, pre)
+            finally:
+                self.ctx.cold = cold
         raise TypeError(f"unexpected expression {t.__name__}")  # pragma: no cover
 
     def needs_stmts(self, c: s.Comprehension) -> bool:
@@ -1865,6 +1889,8 @@ class Compiler:
             elif types in ("$EQ_NATIVE", "$CMP_NATIVE"):
                 self.typed(out, "bool")
             return out
+        if self.ctx.cold:
+            return self.call(slow_fn, x, y)
         bx = self.bind_temp(x)
         by = self.bind_temp(y) if bx is not None else None
         if bx is None or by is None:
@@ -1920,6 +1946,9 @@ class Compiler:
         # skipped by the test's short-circuit), and the container not a
         # constant (CPython warns at compile time about `1[0]`).
         if isinstance(x, py.Constant):
+            return self.call("$index", x, i)
+        kx = self.known(x)
+        if self.ctx.cold and not (kx == "dict" or (kx == "list" and self.known(i) == "int")):
             return self.call("$index", x, i)
         if not self.is_simple(i):
             if self.ctx.in_comp:
@@ -2013,6 +2042,8 @@ class Compiler:
         kx, ky = self.known(x), self.known(y)
         if kx == "int" and ky == "int":
             return self.typed(self.at(py.BinOp(x, pyop, y)), "int")
+        if self.ctx.cold:
+            return self.call(helper, x, y)
         bx = self.bind_temp(x)
         by = self.bind_temp(y) if bx is not None else None
         if bx is None or by is None:
@@ -2045,6 +2076,8 @@ class Compiler:
             # two ints: only the divisor's zero test remains
             slow = self.call(_BINOP_HELPER[op], x, y)
             return self.typed(self.at(py.IfExp(y, fast, slow)), "int")
+        if self.ctx.cold:
+            return self.call(_BINOP_HELPER[op], x, y)
         if const_y:
             bx = self.bind_temp(x)
             if bx is None:

@@ -464,6 +464,7 @@ class ModuleTypes:
 
     __slots__ = (
         "clones",
+        "cold",
         "elems",
         "entries",
         "escaped",
@@ -484,6 +485,7 @@ class ModuleTypes:
         self.entries: set[str] = set()  # clones that take any arguments (a Thread's entry)
         self.escaped: set[str] = set()  # defs a dynamic call may reach (used as values)
         self.lent: dict[str, set[str]] = {}  # clone -> parameters only it can reach
+        self.cold: set[str] = set()  # defs run at most once per call in straight top-level code
 
 
 def _falls_through(stmts: list[s.Stmt]) -> bool:
@@ -741,10 +743,14 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
     # Thread) that call defs: a clone with unknown parameters routes their
     # calls to clones (Thread calls it, see `ModuleTypes.entries`).
     called_in_defs = {c[0] for calls in inner.values() for c in calls}
+    # Cold defs: called only by the top level's straight-line code (not in a
+    # loop or a comprehension), and named by no function and by no other
+    # expression: each call runs once per execution of the module.
+    uses = def_uses(file, defs)
+    hot_top = {c[0] for c in top_calls if c[3]}
+    mt.cold = {c[0] for c in top_calls if not c[3]} - hot_top - uses[2] - uses[1]
     entries = {f for f in defs if inner[f] and f not in reached and f not in called_in_defs}
-    uses = def_uses(file, defs) if entries else None
-    if uses is not None:
-        entries -= uses[0]  # (no nested function calls them either)
+    entries -= uses[0]  # (no nested function calls them either)
     todo = [c[0] for c in top_calls if c[3]] + [f for f in reached if inner[f]] + list(entries)
     maybe: set[str] = set()
     while todo:
@@ -894,53 +900,18 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
         # Values a dynamic call can reach: the defs used as values; with an
         # entry (a clone the host calls with any arguments, maybe functions
         # of modules that loaded this one) every def.
-        mt.escaped = set(defs) if mt.entries else (uses or def_uses(file, defs))[1]
+        mt.escaped = set(defs) if mt.entries else uses[1]
     return mt
 
 
-def def_uses(file: s.File, defs: dict[str, s.Function]) -> tuple[set[str], set[str]]:
-    """(called, escaped): the global defs some code of the file calls
-    directly, and those it uses as values (passed, stored, returned: any use
-    but the callee of a call), nested functions included."""
-    called: set[str] = set()
-    escaped: set[str] = set()
-    stack: list = list(file.stmts)
-    while stack:
-        n = stack.pop()
-        t = type(n)
-        if t is s.CallExpr:
-            fn = _unparen(n.fn)
-            if type(fn) is s.Ident and fn.scope is Scope.GLOBAL and fn.name in defs:
-                called.add(fn.name)
-                stack.extend(a.value for a in n.args)
-            else:
-                stack.extend(sub_exprs(n))
-        elif t is s.Ident:
-            if n.scope is Scope.GLOBAL and n.name in defs:
-                escaped.add(n.name)
-        elif t is s.DefStmt:
-            stack.extend(p.default for p in n.function.params if p.default is not None)
-            stack.extend(n.function.body)
-        elif t is s.LambdaExpr:
-            stack.extend(p.default for p in n.function.params if p.default is not None)
-            stack.extend(n.function.body)
-        elif t is s.ExprStmt:
-            stack.append(n.x)
-        elif t is s.AssignStmt:
-            stack += [n.lhs, n.rhs]
-        elif t is s.ReturnStmt:
-            if n.value is not None:
-                stack.append(n.value)
-        elif t is s.IfStmt:
-            stack.append(n.cond)
-            stack += n.then + n.else_
-        elif t is s.ForStmt:
-            stack += [n.target, n.iter, *n.body]
-        elif t is s.WhileStmt:
-            stack += [n.cond, *n.body]
-        elif isinstance(n, s.Expr) or t is s.DictEntry:
-            stack.extend(sub_exprs(n))
-    return called, escaped
+def def_uses(file: s.File, defs: dict[str, s.Function]) -> tuple[set[str], set[str], set[str]]:
+    """(called, escaped, named in functions): the global defs some code of
+    the file calls directly; those it uses as values (passed, stored,
+    returned: any use but the callee of a call); those named (called or not)
+    inside some def or lambda. The resolver collects them
+    (`file.extra["global_uses"]`)."""
+    called, valued, in_functions = file.extra["global_uses"]
+    return called & defs.keys(), valued & defs.keys(), in_functions & defs.keys()
 
 
 def comprehension_types(c: s.Comprehension, elems_of=None) -> dict[str, str | None]:

@@ -94,6 +94,7 @@ class _Resolver:
         self.loops = 0
         self.functions: list[tuple[s.Function, _Block]] = []
         self.comps: list[tuple[s.Comprehension, _Block]] = []
+        self.callees: set[int] = set()  # id() of each Ident called directly, f(...)
 
     def error(self, line: int, col: int, msg: str) -> None:
         self.errors.append((Position(self.filename, line, col), msg))
@@ -334,6 +335,11 @@ class _Resolver:
                 self.check_call_args(e)
                 for a in reversed(e.args):
                     push(a.value)
+                fn = e.fn
+                while type(fn) is s.ParenExpr:
+                    fn = fn.x
+                if type(fn) is s.Ident:
+                    self.callees.add(id(fn))
                 push(e.fn)
             elif t is s.DotExpr:
                 push(e.x)
@@ -425,6 +431,12 @@ class _Resolver:
     # ------------------------------------------------------------ pass 2
 
     def _resolve_uses(self) -> None:
+        # How the globals are used, for infer.module_types: called directly
+        # (f(...)), used otherwise (as values), named inside a def or lambda.
+        called: set[str] = set()
+        valued: set[str] = set()
+        in_functions: set[str] = set()
+        self.file.extra["global_uses"] = (called, valued, in_functions)
         for ident, env in self.uses:
             name = ident.name
             own = env
@@ -451,6 +463,12 @@ class _Resolver:
                 continue
             if name in self.globals:
                 ident.scope = Scope.GLOBAL
+                (called if id(ident) in self.callees else valued).add(name)
+                b = env
+                while b is not None and b.function is None:
+                    b = b.parent
+                if b is not None:
+                    in_functions.add(name)
             elif name in self.loads:
                 ident.scope = Scope.FILE
             elif self.is_predeclared(name):

@@ -32,9 +32,10 @@ from starflow.starlark import syntax as s
 
 def run(src: str, specialize: bool, options=None) -> str:
     """Run `src`; `specialize` False compiles with no type inference at all
-    (no clones, no global, local or element types): every guard in place."""
-    saved = compiler_mod.SPECIALIZE, infer.ENABLED
-    compiler_mod.SPECIALIZE = infer.ENABLED = specialize
+    (no clones, no global, local or element types) and no cold code: every
+    guard in place."""
+    saved = compiler_mod.SPECIALIZE, infer.ENABLED, compiler_mod.COLD
+    compiler_mod.SPECIALIZE = infer.ENABLED = compiler_mod.COLD = specialize
     machine._CACHE.clear()
     try:
         g = exec_file("m.star", src, options=options)
@@ -42,7 +43,7 @@ def run(src: str, specialize: bool, options=None) -> str:
     except StarlarkError as e:
         return f"error: {e}"
     finally:
-        compiler_mod.SPECIALIZE, infer.ENABLED = saved
+        compiler_mod.SPECIALIZE, infer.ENABLED, compiler_mod.COLD = saved
         machine._CACHE.clear()
 
 
@@ -798,4 +799,69 @@ def test_calling_a_value_known_to_be_a_def_or_lambda(call):
         "result = [main(k) for k in range(2)]\n"
     )
     assert ".fn(" in clone_code(compiled(src), "main")
+    same(src)
+
+
+def test_cold_defs_are_those_only_the_top_levels_straight_line_code_calls():
+    mt = module_types(
+        "def once(x):\n    return x + 1\n"
+        "def twice(x):\n    return x * 2\n"
+        "def looped(x):\n    return x - 1\n"
+        "def inner(x):\n    return x\n"
+        "def outer(x):\n    return inner(x)\n"
+        "def valued(x):\n    return x\n"
+        "def lam(x):\n    return x\n"
+        "A = once(1)\nB = twice(1) + twice(2)\n"
+        "C = [looped(i) for i in range(3)]\n"
+        "D = outer(1) + inner(2)\n"
+        "E = valued\n"
+        "F = lambda: lam(1)\n"
+        "G = lam(2)\n"
+    )
+    assert mt.cold == {"once", "twice", "outer"}
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "a + b",
+        "a - b",
+        "a * b",
+        "a % b",
+        "a // b",
+        "a / b",
+        "a & b",
+        "a | b",
+        "a << b",
+        "a >> b",
+        "a == b",
+        "a < b",
+        "a >= b",
+        "a[b]",
+        "a in [b]",
+        "-a",
+    ],
+)
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("3", "2"),
+        ("'ab'", "1"),
+        ("[1, 2]", "1"),
+        ("{1: 2}", "1"),
+        ("2.5", "0"),
+        ("None", "1"),
+        ("(1, 2)", "5"),
+        ("'x%d'", "7"),
+    ],
+)
+def test_cold_code_calls_the_helpers_with_the_same_results(expr, a, b):
+    # cold: the top level, and a def only it calls; in a loop: fast paths
+    src = (
+        f"def f(a, b):\n    return {expr}\n"
+        f"def g(a, b):\n    out = []\n    for i in range(2):\n        out.append({expr})\n"
+        "    return out\n"
+        f"a, b = {a}, {b}\n"
+        f"result = [f(a, b), g(a, b), {expr}]\n"
+    )
     same(src)
