@@ -1398,6 +1398,7 @@ class Compiler:
             # call is not a step (docs/internals.md, "Steps"). Measured: the
             # step was 8% of calls_positional.
             del body[0]
+            flag_at -= flag_at > 0  # (the flag's statements moved up by one)
             if not body:
                 body.append(self.at(py.Pass(), fn.line, fn.col))
         callees, unknown = self.ctx.callees, self.ctx.calls_unknown or self.ctx.callbacks > 0
@@ -1424,7 +1425,8 @@ class Compiler:
         Measured: calls_positional 0.77 s -> 0.72 s.
 
         A clone runs only inside the specialized world (the top level, or an
-        entry the host calls), where a dynamic call (a function value, a
+        entry the host calls), and a cold def (`ModuleTypes.cold`) only under
+        the top level, where a dynamic call (a function value, a
         callback) reaches only what this file gave out as a value: its nested
         functions and lambdas, the global defs it uses as values
         (`ModuleTypes.escaped`: every def when it has an entry), and the defs
@@ -1434,11 +1436,13 @@ class Compiler:
         """
         defs = self.global_defs  # name -> code index
         roots: list[str] | None = None  # what a dynamic call may reach first
+        # (a cold def, like a clone, runs only under the top level)
+        cold = {defs[n] for n in self.mt.cold if n in defs}
         for index, (callees, unknown, fdef, at) in self.flagged.items():
             if fdef is None:
                 continue
             me = self.clone_orig.get(index, index)  # (a clone's calls are its original's)
-            if index in self.clone_orig:
+            if index in self.clone_orig or index in cold:
                 if unknown and roots is None:
                     roots = self.dynamic_roots()
                 ok = me not in {defs[n] for n in self.reach(callees, roots if unknown else None)}
@@ -1718,7 +1722,7 @@ class Compiler:
             return self.call("$in" if op == "in" else "$not_in", x, y)
         if op in _CMP_HELPER:
             return self.compare(op, x, y)
-        if op == "%" and type(x) is py.Constant and type(x.value) is str:
+        if op == "%" and type(x) is py.Constant and type(x.value) is str and not self.ctx.cold:
             fast = self.percent_inline(x, y, pre)
             if fast is not None:
                 return fast

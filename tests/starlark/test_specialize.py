@@ -865,3 +865,17 @@ def test_cold_code_calls_the_helpers_with_the_same_results(expr, a, b):
         f"result = [f(a, b), g(a, b), {expr}]\n"
     )
     same(src)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        # a leaf (no step of its own) whose only call is a key= callback
+        "def f(xs):\n    return sorted(xs, key=lambda v: -v)\n",
+        "def f(xs):\n    return max(xs, key=lambda v: -v)\n",
+        "def f(xs):\n    return sorted(xs, key=lambda v: f(v))\n",
+    ],
+)
+def test_a_leaf_with_a_callback_loses_or_keeps_its_flag_intact(f):
+    src = f + "def main():\n    return [f([i, 2]) for i in range(3)]\nresult = main()\n"
+    same(src)
