@@ -388,6 +388,10 @@ _LOAD = py.Load()
 _STORE = py.Store()
 
 
+# the type of a display's value, by its syntax
+_DISPLAY_TYPES = {s.ListExpr: "list", s.DictExpr: "dict", s.TupleExpr: "tuple"}
+
+
 def _at(node, line: int, col: int):
     # (the node's attributes live in its __dict__: writing it directly costs
     # less than setattr; a compile builds tens of thousands of nodes)
@@ -531,6 +535,11 @@ class Compiler:
             e = e.x
         if type(e) is s.Ident and e.scope is Scope.LOCAL:
             return self.local_type((self.ctx.renames.get(e.name) or local_pyname(e.name)) + "[]")
+        if type(e) is s.ListExpr and e.elts:
+            kinds = {_DISPLAY_TYPES.get(type(x)) for x in e.elts}
+            return kinds.pop() if len(kinds) == 1 else None
+        if type(e) is s.Comprehension and not e.is_dict:
+            return _DISPLAY_TYPES.get(type(e.body))  # (a list of displays)
         return None
 
     def is_simple(self, e: py.expr) -> bool:
@@ -2584,7 +2593,11 @@ class Compiler:
             body = clauses(i + 1, None) or [self.at(py.Pass())]
             return [*out, self.at(py.If(test=cond, body=body, orelse=[]))]
 
-        pre.extend(clauses(0, outer_iter))
+        try:
+            pre.extend(clauses(0, outer_iter))
+        finally:
+            # (it calls itself through its cell: a cycle holding `self`)
+            clauses = None  # type: ignore[assignment]
         self.ctx.renames = saved
         return self.name(result)
 
@@ -2681,7 +2694,7 @@ class Compiler:
             # called, no callback, no method that changes its receiver): no
             # iterable can change while it is iterated, so none needs a guard
             # or a copy; Python iterates each as Starlark does.
-            for gen, iterable, clause in sources:
+            for i, (gen, iterable, clause) in enumerate(sources):
                 self.line, self.col = clause.line, clause.col
                 if _is_items(iterable):
                     native = self.at(
@@ -2692,6 +2705,10 @@ class Compiler:
                 else:
                     native = self.call("$iter_quiet", iterable)
                 gen.iter = self.call("$charge", native)
+                if i and self.is_simple(native):
+                    # a later clause's iterable, once per element of the ones
+                    # before: without a budget there is nothing to charge
+                    gen.iter = self.at(py.IfExp(self.name("$COUNTED"), gen.iter, native))
             it_temp = None
         if it_temp is not None:
             # $iter_end(($it := iterable), [...]) releases the iteration guard
@@ -2946,7 +2963,11 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
             return [st]
         raise AssertionError(f"call site inside {type(st).__name__}")
 
-    guarded = guard_list(body)
+    try:
+        guarded = guard_list(body)
+    finally:
+        # (they call each other through their cells: a cycle)
+        guard_list = transform = None  # type: ignore[assignment]
     # restore the locals the frame had (an absent one stays unbound)
     restore: list[py.stmt] = []
     params = _param_names(fdef.args)

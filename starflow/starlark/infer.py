@@ -1222,7 +1222,13 @@ def _owned_lists(fn: s.Function, env: dict[str, str | None], typer: _Typer) -> s
                         use(p.default)
                 bad.add(st.name.name)  # (bound to a function: no list)
 
-    stmts(fn.body)
+    try:
+        stmts(fn.body)
+    finally:
+        # (the nested functions call each other through their cells: a
+        # cycle, which would keep the syntax tree alive until the cyclic GC
+        # runs; see machine._compile)
+        fresh = use = stmts = None  # type: ignore[assignment]
     return cands - bad
 
 
@@ -1521,5 +1527,8 @@ def _reads_only(fn: s.Function, kw: str, methods: frozenset, spread) -> bool:
         elif t is s.DotExpr:
             use(target.x)
 
-    stmts(fn.body)
+    try:
+        stmts(fn.body)
+    finally:
+        use = stmts = store = None  # type: ignore[assignment]  # (see _owned_lists)
     return ok
