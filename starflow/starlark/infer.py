@@ -396,6 +396,7 @@ def function_types(
             continue
         if p.kind is s.ParamKind.STAR:
             env[p.name.name] = "tuple"
+            env[p.name.name + "[]"] = (params or {}).get(p.name.name + "[]", ANY)
         elif p.kind is s.ParamKind.STARSTAR:
             env[p.name.name] = "dict"
         else:
@@ -529,6 +530,29 @@ def _lendable(e: s.Expr, owned: set[str]) -> bool:
     if t is s.Comprehension:
         return not e.is_dict
     return t is s.Ident and e.scope is Scope.LOCAL and e.name in owned
+
+
+def _star_elems(fn: s.Function, call: s.CallExpr, typer: _Typer) -> str | None:
+    """The type of the elements `call` puts in `fn`'s `*args`: the join of
+    the positional arguments past the named parameters' (of every positional
+    argument and the elements of every `*x` when there is one); None when
+    there are none."""
+    npos = 0
+    for p in fn.params:
+        if p.kind is not s.ParamKind.NORMAL:
+            break
+        npos += 1
+    starred = any(a.kind is s.ArgKind.STAR for a in call.args)
+    out: str | None = None
+    i = 0
+    for a in call.args:
+        if a.kind is s.ArgKind.POSITIONAL:
+            if starred or i >= npos:
+                out = join(out, typer.typeof(a.value))
+            i += 1
+        elif a.kind is s.ArgKind.STAR:
+            out = join(out, typer.elems_of(a.value))
+    return out
 
 
 def _arg_params(fn: s.Function, call: s.CallExpr) -> list[str | None]:
@@ -773,7 +797,11 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
     called: set[str] = set(entries)  # (an entry: called from outside, with anything)
     hot: set[str] = set()  # called in a loop or in a function (see the clones below)
     for f in entries:
-        params[f] = {p.name.name: ANY for p in defs[f].params if p.kind is s.ParamKind.NORMAL}
+        params[f] = {
+            p.name.name + ("[]" if p.kind is s.ParamKind.STAR else ""): ANY
+            for p in defs[f].params
+            if p.name is not None and p.kind is not s.ParamKind.STARSTAR
+        }
     # the parameters each def only reads: an owned list given there stays owned
     lends = {f: (fn, ro) for f, fn in defs.items() if (ro := readonly_params(fn))}
     owners: list[set[str]] = []  # the owned lists of the caller of each call found
@@ -805,6 +833,7 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
                 if p.name is not None:
                     if p.kind is s.ParamKind.STAR:
                         env[p.name.name] = "tuple"
+                        env[p.name.name + "[]"] = ptypes.get(p.name.name + "[]")
                     elif p.kind is s.ParamKind.STARSTAR:
                         env[p.name.name] = "dict"
                     else:
@@ -836,6 +865,10 @@ def module_types(file: s.File, defs: dict[str, s.Function]) -> ModuleTypes:
             fn = defs[f]
             got = _bind_args(fn, call, typer.typeof)
             for p in fn.params:
+                if p.kind is s.ParamKind.STAR and p.name is not None:
+                    # the type of every element of `*args` (a tuple: they stay)
+                    n = p.name.name + "[]"
+                    params[f][n] = join(params[f].get(n), _star_elems(fn, call, typer))
                 if p.kind is not s.ParamKind.NORMAL:
                     continue
                 n = p.name.name
@@ -1110,11 +1143,11 @@ def _owned_lists(fn: s.Function, env: dict[str, str | None], typer: _Typer) -> s
                 callee, readonly = lends[f.name]
                 bound = _arg_params(callee, e)
                 for a, p in zip(e.args, bound, strict=True):
-                    use(a.value, safe=p in readonly)
+                    use(a.value, safe=p in readonly or a.kind is s.ArgKind.STAR)
                 return
             use(e.fn)
             for a in e.args:
-                use(a.value)
+                use(a.value, safe=a.kind is s.ArgKind.STAR)  # (*x: its elements, copied)
             return
         if t is s.DotExpr:
             use(e.x)  # (a bare attribute of an owned list: a bound method escapes)

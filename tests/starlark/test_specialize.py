@@ -879,3 +879,27 @@ def test_cold_code_calls_the_helpers_with_the_same_results(expr, a, b):
 def test_a_leaf_with_a_callback_loses_or_keeps_its_flag_intact(f):
     src = f + "def main():\n    return [f([i, 2]) for i in range(3)]\nresult = main()\n"
     same(src)
+
+
+@pytest.mark.parametrize(
+    ("calls", "elems"),
+    [
+        ("total(i, 1, 2) + total(*[i, 4])", "int"),
+        ("total(i, 1) + total(*nums)", "int"),
+        ("total(i, 1) + total(*(i, 2))", "int"),
+        ("total('a', 'b') + total(*['c'])", "str"),
+        ("total(i, 1) + len(str(total('a')))", None),  # int and str: unknown
+        ("total(i, *xs)", None),  # a parameter's elements: unknown
+        ("total(i, 1) + total(*{1: 2})", None),
+    ],
+)
+def test_the_elements_of_star_args_are_typed_from_every_call(calls, elems):
+    src = (
+        "def total(*args):\n    s = args[0]\n    for a in args[1:]:\n        s += a\n    return s\n"
+        "def main(xs):\n    nums = [1, 2]\n    out = []\n"
+        f"    for i in range(3):\n        out.append({calls})\n    return out\n"
+        "result = main([5, 6])\n"
+    )
+    mt = module_types(src)
+    assert mt.params.get("total", {}).get("args[]") == elems
+    same(src)
