@@ -1088,13 +1088,19 @@ class Compiler:
         return out
 
     def prepay(self, tv: str, kflag: str | None) -> list[py.stmt]:
-        """`$k = $COUNTED and $prepay($it)`: `$k` says the loop did not pay
-        its steps up front and counts each (machine.Budget.prepay); without a
-        budget there is nothing to count: `$k` false."""
+        """`$k = $COUNTED and (len($it) < 16 or $prepay($it))`: `$k` says
+        the loop did not pay its steps up front and counts each
+        (machine.Budget.prepay); without a budget there is nothing to count:
+        `$k` false."""
         if kflag is None:
             return []
+        # (the short loop's test inline: a call costs ~50 ns, and short loops
+        # are the ones started often)
+        short = self.at(py.Compare(self.call("$pylen", self.name(tv)), [py.Lt()], [self.const(16)]))
         paid = self.call("$prepay", self.name(tv))
-        test = self.at(py.BoolOp(py.And(), [self.name("$COUNTED"), paid]))
+        test = self.at(
+            py.BoolOp(py.And(), [self.name("$COUNTED"), self.at(py.BoolOp(py.Or(), [short, paid]))])
+        )
         return [self.assign(kflag, test)]
 
     def unguarded(self, tv: str, kt: str | None, kflag: str | None) -> list[py.stmt]:
