@@ -240,7 +240,15 @@ def programs(draw) -> str:
     lines.append(f"        acc = {draw(st.sampled_from(['acc + v', 'acc * 2 + v', 'v']))}")
     lines.append(f"    out.append({draw(st.sampled_from(VALUES))})")
     lines.append("    return [out, acc, out[0], out.pop()]")
-    lines.append("result = main()")
+    # calls of the top level's own: a def only they call is cold code
+    # (compiled to helper calls; `run` turns that off in the plain compile)
+    tops = []
+    for k in range(draw(st.integers(0, 3))):
+        callee = draw(st.sampled_from(names))
+        args = draw(st.lists(st.sampled_from(VALUES), min_size=1, max_size=2))
+        lines.append(f"X{k} = {callee}({', '.join(args)})")
+        tops.append(f"X{k}")
+    lines.append(f"result = [main(), {', '.join(tops)}]")
     return "\n".join(lines) + "\n"
 
 
