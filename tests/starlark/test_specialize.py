@@ -911,3 +911,34 @@ def test_the_elements_of_star_args_are_typed_from_every_call(calls, elems):
     mt = module_types(src)
     assert mt.params.get("total", {}).get("args[]") == elems
     same(src)
+
+
+def test_a_thread_suspended_in_cold_code_restores_and_resumes():
+    # `step` is cold (only the top level's straight-line code calls it): its
+    # operators are helper calls; a snapshot taken inside it, and one taken
+    # in the top level, resume as any other frame
+    src = (
+        "def step(i, k):\n"
+        "    t = ask(i) + i * k\n"
+        "    return [t, t - 1][0] + len(str(i))\n"
+        "A = step(1, 3) + step(2, 4)\n"
+        "B = A * 2 - ask(A)\n"
+        "def main(n):\n"
+        "    return [A, B, n + A]\n"
+    )
+    mt = compiled(src).mt
+    assert "step" in mt.cold
+    pre = {"ask": external("ask")}
+    for restore in (False, True):
+        t = Thread.start("w.star", src, predeclared=pre, args=(5,))
+        r = t.resume()
+        asked = []
+        while isinstance(r, Suspended):
+            asked.append(to_python(r.args[0]))
+            if restore:
+                t = Thread.restore(t.snapshot(), "w.star", src, predeclared=pre)
+            r = t.resume(to_python(r.args[0]) * 10)
+        assert isinstance(r, Finished)
+        a = (10 + 3 + 1) + (20 + 8 + 1)
+        assert asked == [1, 2, a]
+        assert to_python(r.value) == [a, a * 2 - a * 10, 5 + a]
