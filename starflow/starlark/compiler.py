@@ -388,6 +388,12 @@ _LOAD = py.Load()
 _STORE = py.Store()
 
 
+def _unparen_target(e: s.Expr) -> s.Expr:
+    while type(e) is s.ParenExpr:
+        e = e.x
+    return e
+
+
 # the type of a display's value, by its syntax
 _DISPLAY_TYPES = {s.ListExpr: "list", s.DictExpr: "dict", s.TupleExpr: "tuple"}
 
@@ -853,12 +859,27 @@ class Compiler:
         if t is s.TupleExpr or t is s.ListExpr:
             n = len(target.elts)
             self.line, self.col = at or (target.line, target.col)
-            names = [self.ctx.temp() for _ in range(n)]
+            elts = [_unparen_target(x) for x in target.elts]
+            direct = all(type(x) is s.Ident for x in elts)
+            # names: the targets themselves when all are names (Python
+            # assigns them left to right once every value is there, as
+            # Starlark does), else temporaries assigned to them in turn
+            names = (
+                [self.ident_target(x) for x in elts]
+                if direct
+                else [self.ctx.temp() for _ in range(n)]
+            )
             out: list[py.stmt] = []
             kv = self.known(value)
 
             def tup():
                 return self.at(py.Tuple([self.store(x) for x in names], _STORE))
+
+            def finish() -> list[py.stmt]:
+                if not direct:
+                    for sub, nm in zip(target.elts, names, strict=True):
+                        out.extend(self.assign_target(sub, self.name(nm), at))
+                return out
 
             if (type(value) is py.Tuple and len(value.elts) == n) or (
                 type(value) is py.Constant and type(value.value) is tuple and len(value.value) == n
@@ -866,9 +887,7 @@ class Compiler:
                 # `a, b = b, a + b`: a tuple display of the right length
                 # unpacks as Python's (which makes no tuple)
                 out.append(self.at(py.Assign([tup()], value)))
-                for sub, nm in zip(target.elts, names, strict=True):
-                    out.extend(self.assign_target(sub, self.name(nm), at))
-                return out
+                return finish()
             if not self.is_simple(value):
                 v = self.ctx.temp()
                 out.append(self.assign(v, value))
@@ -902,9 +921,7 @@ class Compiler:
                         )
                     )
                 )
-            for sub, nm in zip(target.elts, names, strict=True):
-                out.extend(self.assign_target(sub, self.name(nm), at))
-            return out
+            return finish()
         if t is s.IndexExpr:
             pre: list[py.stmt] = []
             tv = self.ctx.temp()

@@ -571,6 +571,22 @@ def test_a_later_for_clause_sees_its_iterable_change(src):
             "error: m.star:2:13: too few values to unpack (got 2, want 3)",
         ),
         ("a, (b, c) = 1, 2\n    return a", "error: m.star:2:15: got int in sequence assignment"),
+        # names as targets are stored directly, left to right
+        ("a, a = 1, 2\n    return a", "2"),
+        ("t = (1, 2)\n    a, a = t\n    return a", "2"),
+        ("t = [3, 4]\n    (a), b = t\n    return [a, b]", "[3, 4]"),
+        (
+            "a = 7\n    t = (1, 2, 3)\n    a, b = t\n    return a",
+            "error: m.star:4:10: too many values to unpack (got 3, want 2)",
+        ),
+        (
+            "a = 7\n    a, b = 'ab'\n    return a",
+            "error: m.star:3:10: got string in sequence assignment",
+        ),
+        (
+            "out = []\n    for k, v in [(1, 2), (3, 4)]:\n        out.append(k * v)\n    return out",
+            "[2, 12]",
+        ),
     ],
 )
 def test_unpacking_a_tuple_display(body, want):
