@@ -584,7 +584,8 @@ def test_a_later_for_clause_sees_its_iterable_change(src):
             "error: m.star:3:10: got string in sequence assignment",
         ),
         (
-            "out = []\n    for k, v in [(1, 2), (3, 4)]:\n        out.append(k * v)\n    return out",
+            "out = []\n    for k, v in [(1, 2), (3, 4)]:\n        out.append(k * v)\n"
+            "    return out",
             "[2, 12]",
         ),
     ],
