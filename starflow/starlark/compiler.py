@@ -376,6 +376,10 @@ class _Ctx:
         self.mutated: list[str] = []
         self.plain_calls = 0
         self.callbacks = 0
+        # the locals the loops being compiled iterate (innermost last), and
+        # the temporaries that hold an owned list local (see `settled`)
+        self.iterating: list[str] = []
+        self.aliases: dict[str, str] = {}
 
     def temp(self, prefix: str = "$t") -> str:
         self.ntemps += 1
@@ -1037,9 +1041,11 @@ class Compiler:
         while type(target) is s.ParenExpr:
             target = target.x
         cold, ctx.cold = ctx.cold, False  # (a loop's body may run often)
+        ctx.iterating.append(it.id if type(it) is py.Name else "")
         if type(target) is not s.Ident:
             body += self.assign_target(target, self.name(loopvar), (line, col))
         body += body_fn()
+        ctx.iterating.pop()
         ctx.cold = cold
         self.line, self.col = line, col
         # A body that calls nothing that may suspend or change things (no
@@ -2299,6 +2305,8 @@ class Compiler:
                             t = self.ctx.temp()
                             pre.append(self.assign(t, callee))
                             self.ctx.ptypes[t] = krecv
+                            if type(callee) is py.Name:
+                                self.ctx.aliases[t] = callee.id
                             callee = self.typed(self.name(t), krecv)
                             args = [self.hoist(a, pre) for a in args]
                             call = py.Call(call.func, [callee, *args], keywords)
@@ -2487,6 +2495,17 @@ class Compiler:
             return self.typed(self.at(py.IfExp(test, native, slow)), "str")
         return None
 
+    def settled(self, x: py.expr) -> bool:
+        """Whether list `x` is a `List` here, neither iterated nor frozen: an
+        owned list local (or a temporary holding one) that no loop being
+        compiled iterates. Nothing else reaches it, so only this function's
+        loops could switch its class, and nothing freezes it while the
+        function runs."""
+        if type(x) is not py.Name or not SPECIALIZE:
+            return False
+        n = self.ctx.aliases.get(x.id, x.id)
+        return self.local_type(n + "!") == "owned" and n not in self.ctx.iterating
+
     def method_inline(
         self, recv: str, name: str, x: py.expr, args: list[py.expr], helper: py.expr
     ) -> py.expr | None:
@@ -2513,9 +2532,11 @@ class Compiler:
             return self.at(py.Compare(self.call("$type", x), [py.Is()], [self.name("$List")]))
 
         if recv == "list" and name == "append" and len(args) == 1:
+            if self.settled(x):
+                return method(args)
             return self.at(py.IfExp(mutable(), method(args), helper))
         if recv == "list" and name == "pop" and not args:
-            test = self.at(py.BoolOp(py.And(), [x, mutable()]))
+            test = x if self.settled(x) else self.at(py.BoolOp(py.And(), [x, mutable()]))
             out = self.at(py.IfExp(test, method([]), helper))
             return self.typed(out, self.elems_known(x))
         if recv == "dict" and name == "get" and len(args) in (1, 2):

@@ -959,3 +959,29 @@ def test_a_thread_suspended_in_cold_code_restores_and_resumes():
         a = (10 + 3 + 1) + (20 + 8 + 1)
         assert asked == [1, 2, a]
         assert to_python(r.value) == [a, a * 2 - a * 10, 5 + a]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # an owned list no loop iterates: Python's own append and pop
+        "xs = []\n    for i in range(3):\n        xs.append(i * g(i))\n    return xs",
+        "xs = [1]\n    for i in range(2):\n        xs.append(xs.pop() + i)\n    return xs",
+        "xs = []\n    return xs.pop()",  # the error, from the helper
+        "xs = [1, 2]\n    for x in [5]:\n        xs.append(x)\n    for y in xs:\n        pass\n"
+        "    xs.append(9)\n    return xs",
+        # the loop iterating it keeps the test: Go's error
+        "xs = [1, 2]\n    for x in xs:\n        xs.append(g(x))\n    return xs",
+        "xs = [1, 2]\n    for x in xs:\n        for i in range(2):\n            xs.pop()\n    return xs",
+        "xs = [1, 2]\n    for x in xs:\n        if x > 5:\n            xs.append(x)\n    return xs",
+        "xs = [[1], [2]]\n    out = [1]\n    for x in xs:\n        out.append(x.pop())\n    return out",
+    ],
+)
+def test_an_owned_list_no_loop_iterates_changes_natively(body):
+    src = (
+        "def g(v):\n    return v + 1\n"
+        f"def f():\n    {body}\n"
+        "def main():\n    return [f() for i in range(2)]\n"
+        "result = main()\n"
+    )
+    same(src)
