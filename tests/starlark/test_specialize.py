@@ -972,9 +972,11 @@ def test_a_thread_suspended_in_cold_code_restores_and_resumes():
         "    xs.append(9)\n    return xs",
         # the loop iterating it keeps the test: Go's error
         "xs = [1, 2]\n    for x in xs:\n        xs.append(g(x))\n    return xs",
-        "xs = [1, 2]\n    for x in xs:\n        for i in range(2):\n            xs.pop()\n    return xs",
+        "xs = [1, 2]\n    for x in xs:\n        for i in range(2):\n            xs.pop()\n"
+        "    return xs",
         "xs = [1, 2]\n    for x in xs:\n        if x > 5:\n            xs.append(x)\n    return xs",
-        "xs = [[1], [2]]\n    out = [1]\n    for x in xs:\n        out.append(x.pop())\n    return out",
+        "xs = [[1], [2]]\n    out = [1]\n    for x in xs:\n        out.append(x.pop())\n"
+        "    return out",
     ],
 )
 def test_an_owned_list_no_loop_iterates_changes_natively(body):
