@@ -992,6 +992,10 @@ class Compiler:
         if kx == "dict":
             return [self.at(py.If(test=all_of(dtests), body=[store], orelse=[slow]))]
         if kx == "list":
+            if self.settled(x):  # (a List here: only the index's type to test)
+                ltests = ltests[1:]
+                if not ltests:
+                    return [fast]
             return [self.at(py.If(test=all_of(ltests), body=[fast], orelse=[slow]))]
         if kx is not None:
             return [slow]

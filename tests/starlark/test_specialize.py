@@ -977,6 +977,21 @@ def test_a_thread_suspended_in_cold_code_restores_and_resumes():
         "xs = [1, 2]\n    for x in xs:\n        if x > 5:\n            xs.append(x)\n    return xs",
         "xs = [[1], [2]]\n    out = [1]\n    for x in xs:\n        out.append(x.pop())\n"
         "    return out",
+        # element stores likewise
+        "xs = [0] * 3
+    for i in range(3):
+        xs[i] = g(i)
+    return xs",
+        "xs = [0] * 3
+    xs[5] = 1
+    return xs",  # the helper's error
+        "xs = [0] * 3
+    xs['a'] = 1
+    return xs",
+        "xs = [0] * 3
+    for x in xs:
+        xs[0] = x
+    return xs",  # Go's error
     ],
 )
 def test_an_owned_list_no_loop_iterates_changes_natively(body):
