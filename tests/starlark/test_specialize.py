@@ -978,20 +978,10 @@ def test_a_thread_suspended_in_cold_code_restores_and_resumes():
         "xs = [[1], [2]]\n    out = [1]\n    for x in xs:\n        out.append(x.pop())\n"
         "    return out",
         # element stores likewise
-        "xs = [0] * 3
-    for i in range(3):
-        xs[i] = g(i)
-    return xs",
-        "xs = [0] * 3
-    xs[5] = 1
-    return xs",  # the helper's error
-        "xs = [0] * 3
-    xs['a'] = 1
-    return xs",
-        "xs = [0] * 3
-    for x in xs:
-        xs[0] = x
-    return xs",  # Go's error
+        "xs = [0] * 3\n    for i in range(3):\n        xs[i] = g(i)\n    return xs",
+        "xs = [0] * 3\n    xs[5] = 1\n    return xs",  # the helper's error
+        "xs = [0] * 3\n    xs['a'] = 1\n    return xs",
+        "xs = [0] * 3\n    for x in xs:\n        xs[0] = x\n    return xs",  # Go's error
     ],
 )
 def test_an_owned_list_no_loop_iterates_changes_natively(body):
