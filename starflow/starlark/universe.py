@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 import sys
 from collections.abc import Callable
@@ -558,9 +559,13 @@ def _native_sortable(keys: list[Any]) -> bool:
     if types == {tuple}:
         # Tuples order lexicographically in both languages; Python's order is
         # Starlark's when each position holds one native-ordered type.
-        width = max(map(len, keys), default=0)
+        lens = set(map(len, keys))
+        width = max(lens, default=0)
         for i in range(width):
-            col = [k[i] for k in keys if len(k) > i]
+            if len(lens) == 1:  # (all of one length: the column without a test)
+                col = list(map(operator.itemgetter(i), keys))
+            else:
+                col = [k[i] for k in keys if len(k) > i]
             ts = set(map(type, col))
             if tuple in ts:
                 return False
