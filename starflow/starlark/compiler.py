@@ -2211,9 +2211,17 @@ class Compiler:
         if e.op == "not":
             return self.at(py.UnaryOp(py.Not(), x))
         helper = {"-": "$neg", "+": "$pos", "~": "$invert"}[e.op]
+        pyop = {"-": py.USub, "+": py.UAdd, "~": py.Invert}[e.op]
         if self.known(x) == "int":
-            pyop = {"-": py.USub, "+": py.UAdd, "~": py.Invert}[e.op]()
-            return self.typed(self.at(py.UnaryOp(pyop, x)), "int")
+            return self.typed(self.at(py.UnaryOp(pyop(), x)), "int")
+        if e.op == "-" and not self.ctx.cold:
+            # `-x if type(x) is int else $neg(x)`: Python's negation of an int
+            # is Starlark's
+            b = self.bind_temp(x)
+            if b is not None:
+                test = self.at(py.Compare(self.call("$type", b[0]), [py.Is()], [self.name("$int")]))
+                fast = self.at(py.UnaryOp(pyop(), b[1]))
+                return self.at(py.IfExp(test, fast, self.call(helper, b[1])))
         return self.call(helper, x)
 
     def dict_expr(self, e: s.DictExpr, pre: list[py.stmt]) -> py.expr:

@@ -992,3 +992,13 @@ def test_an_owned_list_no_loop_iterates_changes_natively(body):
         "result = main()\n"
     )
     same(src)
+
+
+@pytest.mark.parametrize("arg", ["3", "-7", "0", "2.5", "True", "'s'", "None", "1 << 70"])
+def test_negating_a_value_of_unknown_type(arg):
+    src = (
+        "def f(x):\n    return [-x, -(x), 1 - -x]\n"
+        f"def main():\n    return [f({arg}) for i in range(2)]\n"
+        "result = main()\n"
+    )
+    same(src)
