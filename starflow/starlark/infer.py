@@ -521,15 +521,17 @@ def _bind_args(fn: s.Function, call: s.CallExpr, typeof) -> dict[str, str | None
     return out
 
 
+def _new_list(e: s.Expr) -> bool:
+    """A list display or a list comprehension (`e` unparenthesized)."""
+    return type(e) is s.ListExpr or (type(e) is s.Comprehension and not e.is_dict)
+
+
 def _lendable(e: s.Expr, owned: set[str]) -> bool:
     """A list no other reference reaches: a display, a list comprehension, an owned local."""
     e = _unparen(e)
-    t = type(e)
-    if t is s.ListExpr:
+    if _new_list(e):
         return True
-    if t is s.Comprehension:
-        return not e.is_dict
-    return t is s.Ident and e.scope is Scope.LOCAL and e.name in owned
+    return type(e) is s.Ident and e.scope is Scope.LOCAL and e.name in owned
 
 
 def _star_elems(fn: s.Function, call: s.CallExpr, typer: _Typer) -> str | None:
@@ -1093,11 +1095,9 @@ def _owned_lists(fn: s.Function, env: dict[str, str | None], typer: _Typer) -> s
 
     def fresh(e: s.Expr) -> bool:
         e = _unparen(e)
-        t = type(e)
-        if t is s.ListExpr:
+        if _new_list(e):
             return True
-        if t is s.Comprehension:
-            return not e.is_dict
+        t = type(e)
         if t is s.CallExpr:
             f = _unparen(e.fn)
             if type(f) is s.Ident and f.scope is Scope.UNIVERSAL:

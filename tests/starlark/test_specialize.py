@@ -754,19 +754,25 @@ def test_a_thread_suspended_in_a_loop_over_a_lent_list_resumes():
         "    return out + ys\n"
     )
     assert compiled(src).mt.lent == {"walk": {"xs"}}
-    pre = {"ask": external("ask")}
     for restore in (False, True):
-        t = Thread.start("w.star", src, predeclared=pre)
-        r = t.resume()
-        asked = []
-        while isinstance(r, Suspended):
-            asked.append(to_python(r.args[0]))
-            if restore:
-                t = Thread.restore(t.snapshot(), "w.star", src, predeclared=pre)
-            r = t.resume(to_python(r.args[0]) * 10)
-        assert isinstance(r, Finished)
-        assert asked == [1, 2, 3, 1, 2, 3]
-        assert to_python(r.value) == [0, 60, 1, 2, 3]
+        assert drive(src, (), restore) == ([1, 2, 3, 1, 2, 3], [0, 60, 1, 2, 3])
+
+
+def drive(src: str, args: tuple, restore: bool) -> tuple[list, object]:
+    """Run `src`'s `main(*args)` in a Thread whose external `ask(v)` answers
+    v * 10, restored from a snapshot at each suspension when `restore`:
+    (what was asked, the result)."""
+    pre = {"ask": external("ask")}
+    t = Thread.start("w.star", src, predeclared=pre, args=args)
+    r = t.resume()
+    asked = []
+    while isinstance(r, Suspended):
+        asked.append(to_python(r.args[0]))
+        if restore:
+            t = Thread.restore(t.snapshot(), "w.star", src, predeclared=pre)
+        r = t.resume(to_python(r.args[0]) * 10)
+    assert isinstance(r, Finished)
+    return asked, to_python(r.value)
 
 
 @pytest.mark.parametrize(
@@ -945,20 +951,9 @@ def test_a_thread_suspended_in_cold_code_restores_and_resumes():
     )
     mt = compiled(src).mt
     assert "step" in mt.cold
-    pre = {"ask": external("ask")}
+    a = (10 + 3 + 1) + (20 + 8 + 1)
     for restore in (False, True):
-        t = Thread.start("w.star", src, predeclared=pre, args=(5,))
-        r = t.resume()
-        asked = []
-        while isinstance(r, Suspended):
-            asked.append(to_python(r.args[0]))
-            if restore:
-                t = Thread.restore(t.snapshot(), "w.star", src, predeclared=pre)
-            r = t.resume(to_python(r.args[0]) * 10)
-        assert isinstance(r, Finished)
-        a = (10 + 3 + 1) + (20 + 8 + 1)
-        assert asked == [1, 2, a]
-        assert to_python(r.value) == [a, a * 2 - a * 10, 5 + a]
+        assert drive(src, (5,), restore) == ([1, 2, a], [a, a * 2 - a * 10, 5 + a])
 
 
 @pytest.mark.parametrize(
