@@ -2562,7 +2562,23 @@ class Compiler:
         return None
 
     def builtin_inline(self, name: str, a: py.expr) -> py.expr | None:
-        """`len(x)` and `str(x)` natively for the types where Python's agree."""
+        """`len(x)` and `str(x)` natively for the types where Python's agree;
+        `int(s)` of a known str of ASCII digits."""
+        if name == "int" and self.known(a) == "str" and not self.ctx.cold:
+            # int(s): Python's int() for 1 to 3,999 ASCII digits (as
+            # universe.int_'s own fast path), else the built-in
+            b = self.bind_temp(a)
+            if b is None:
+                return None
+            a1, a2 = b
+            tests = [
+                self.at(py.Call(self.at(py.Attribute(a1, "isascii", _LOAD)), [], [])),
+                self.at(py.Call(self.at(py.Attribute(a2, "isdigit", _LOAD)), [], [])),
+                self.at(py.Compare(self.call("$pylen", a2), [py.Lt()], [self.const(4000)])),
+            ]
+            fast = self.call("$pyint", a2)
+            out = py.IfExp(self.at(py.BoolOp(py.And(), tests)), fast, self.call("$f_int", a2))
+            return self.typed(self.at(out), "int")
         if name not in ("len", "str"):
             return None
         k = self.known(a)

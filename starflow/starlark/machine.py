@@ -570,6 +570,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$KEY_NATIVE": _KEY_NATIVE,
         "$HAS_LEN": universe._HAS_LEN,
         "$pylen": len,
+        "$pyint": int,
         "$SPACE": strings._SPACE,
         # ints between these print natively (CPython refuses to print 4,300+ digits)
         "$BIG": 10**4000,

@@ -997,3 +997,31 @@ def test_negating_a_value_of_unknown_type(arg):
         "result = main()\n"
     )
     same(src)
+
+
+@pytest.mark.parametrize(
+    "s",
+    [
+        "'123'",
+        "'0'",
+        "'0123'",
+        "'-5'",
+        "'+7'",
+        "''",
+        "'1_000'",
+        "' 12'",
+        "'12 '",
+        "'0x1F'",
+        "'\\u0661\\u0662'",
+        "'9' * 4100",
+        "'abc'",
+    ],
+)
+def test_int_of_a_known_str(s):
+    src = (
+        "def f(t):\n    return int(t.strip('#'))\n"
+        f"def main():\n    return [f({s}) for i in range(2)]\n"
+        "result = main()\n"
+    )
+    assert "$pyint" in clone_code(compiled(src), "f")
+    same(src)
