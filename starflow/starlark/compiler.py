@@ -1467,8 +1467,7 @@ class Compiler:
         Measured: calls_positional 0.77 s -> 0.72 s.
 
         A clone runs only inside the specialized world (the top level, or an
-        entry the host calls), and a cold def (`ModuleTypes.cold`) only under
-        the top level, where a dynamic call (a function value, a
+        entry the host calls), where a dynamic call (a function value, a
         callback) reaches only what this file gave out as a value: its nested
         functions and lambdas, the global defs it uses as values
         (`ModuleTypes.escaped`: every def when it has an entry), and the defs
@@ -1478,13 +1477,11 @@ class Compiler:
         """
         defs = self.global_defs  # name -> code index
         roots: list[str] | None = None  # what a dynamic call may reach first
-        # (a cold def, like a clone, runs only under the top level)
-        cold = {defs[n] for n in self.mt.cold if n in defs}
         for index, (callees, unknown, fdef, at) in self.flagged.items():
             if fdef is None:
                 continue
             me = self.clone_orig.get(index, index)  # (a clone's calls are its original's)
-            if index in self.clone_orig or index in cold:
+            if index in self.clone_orig:
                 if unknown and roots is None:
                     roots = self.dynamic_roots()
                 ok = me not in {defs[n] for n in self.reach(callees, roots if unknown else None)}

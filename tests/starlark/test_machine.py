@@ -941,3 +941,23 @@ def test_a_compile_leaves_no_garbage_for_the_cyclic_gc():
         machine._CACHE.clear()
         if was:
             gc.enable()
+
+
+def test_a_def_loaded_by_another_module_keeps_its_recursion_check():
+    # `apply` is called once by its own module's top level (cold code there);
+    # a module that loads it may still make it call itself through a callback
+    lib = (
+        "def apply(fns, x):\n    for f in fns:\n        x = f(x)\n    return x\n"
+        "ONCE = apply([len], [1, 2])\n"
+    )
+
+    def loader(name):
+        return exec_file(name, lib)
+
+    src = (
+        'load("apply.star", "apply")\n'
+        "def again(x):\n    return apply([len], [x])\n"
+        "r = apply([again], 1)\n"
+    )
+    e = eval_error(src, load=loader)
+    assert e.msg == "function apply called recursively"
