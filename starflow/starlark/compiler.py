@@ -1134,7 +1134,7 @@ class Compiler:
         """The start of a loop that nothing can disturb (see `loop`): no guard.
 
         if type($it) in $NATIVE_ITER:   # a list, dict, set (any state), ...
-            $k = $COUNTED and $prepay($it)
+            $k = $COUNTED and (len($it) < 16 or $prepay($it))
         else:
             $iterate($it)                # another iterable, or the error
             $k = $COUNTED
@@ -1161,10 +1161,10 @@ class Compiler:
             $ty = type($it)
             if $ty is $List:                      # a list that may change
                 $it.__class__ = $IterList
-                $k = $COUNTED and $prepay($it)
+                $k = $COUNTED and (len($it) < 16 or $prepay($it))
             elif $ty is $Dict: ... likewise
             elif $ty is $tuple or $ty is $range:  # immutable: no guard
-                $k = $COUNTED and $prepay($it)
+                $k = $COUNTED and (len($it) < 16 or $prepay($it))
             else:
                 $iterate($it)                     # frozen, already iterated, a set,
                 $k = $COUNTED                     # another iterable, or an error
@@ -2562,7 +2562,7 @@ class Compiler:
         """`len(x)` and `str(x)` natively for the types where Python's agree;
         `int(s)` of a known str of ASCII digits."""
         if name == "int" and self.known(a) == "str" and not self.ctx.cold:
-            # int(s): Python's int() for 1 to 3,999 ASCII digits (as
+            # int(s): Python's int() for 1 to 4,000 ASCII digits (as
             # universe.int_'s own fast path), else the built-in
             b = self.bind_temp(a)
             if b is None:
@@ -2571,7 +2571,7 @@ class Compiler:
             tests = [
                 self.at(py.Call(self.at(py.Attribute(a1, "isascii", _LOAD)), [], [])),
                 self.at(py.Call(self.at(py.Attribute(a2, "isdigit", _LOAD)), [], [])),
-                self.at(py.Compare(self.call("$pylen", a2), [py.Lt()], [self.const(4000)])),
+                self.at(py.Compare(self.call("$pylen", a2), [py.LtE()], [self.const(4000)])),
             ]
             fast = self.call("$pyint", a2)
             out = py.IfExp(self.at(py.BoolOp(py.And(), tests)), fast, self.call("$f_int", a2))

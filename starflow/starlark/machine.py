@@ -144,10 +144,9 @@ class Budget:
     def prepay(self, seq) -> bool:
         """A loop's steps for `seq` (a list, dict, tuple, range...) taken at
         once; False when they were, True when the loop must count each one
-        (under 16 iterations, where paying costs more than counting, or a
-        budget too small). Compiled code calls it only with a budget."""
-        n = len(seq)
-        return n < 16 or not self.take(n)
+        (a budget too small). Compiled code calls it only with a budget, and
+        only for 16 iterations or more (under that, counting costs less)."""
+        return not self.take(len(seq))
 
     def take(self, n: int) -> bool:
         """Take `n` steps at once if that many remain (else take none)."""

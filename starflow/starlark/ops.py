@@ -117,15 +117,15 @@ def _tables() -> dict[type, dict[str, Any]]:
 # ---------------------------------------------------------------------------
 # Numeric helpers
 
-_I32_MIN = -(1 << 31)
-_I32_MAX = (1 << 31) - 1
+I32_MIN = -(1 << 31)
+I32_MAX = (1 << 31) - 1
 
 
 def as_int32(x: Any) -> int:
     """`x` as an int in the signed 32-bit range, as Go's AsInt32 (bool is not an int)."""
     if type(x) is not int:
         raise EvalError(f"got {type_name(x)}, want int")
-    if x < _I32_MIN or x > _I32_MAX:
+    if x < I32_MIN or x > I32_MAX:
         raise EvalError(f"{x} out of range")
     return x
 
@@ -192,7 +192,7 @@ def _repeat(seq: Any, n: int) -> Any:
         t = List
     if len(seq) == 0:
         return List() if t is List else seq
-    if n < _I32_MIN or n > _I32_MAX:
+    if n < I32_MIN or n > I32_MAX:
         raise EvalError(f"repeat count {n} too large")
     if n < 1:
         return List() if t is List else t()

@@ -26,6 +26,7 @@ from typing import Any
 from . import ops
 from .errors import EvalError
 from .format import format_float, str_value
+from .ops import I32_MAX, I32_MIN
 from .values import (
     DICT_TYPES,
     GUARDED,
@@ -98,9 +99,6 @@ def _elems(name: str, x: Any, param: int | str = 1) -> list[Any]:
         return list(it)
     finally:
         ops.iter_done(x)
-
-
-_I32 = 1 << 31
 
 
 def _int_param(name: str, x: Any, param: int | str) -> int:
@@ -509,7 +507,7 @@ def print_(*args: Any, sep: Any = " ") -> None:
 
 
 def range_(start_or_stop: Any, stop: Any = _UNSET, step: Any = 1, /) -> range:
-    if stop is _UNSET and type(start_or_stop) is int and -_I32 <= start_or_stop < _I32:
+    if stop is _UNSET and type(start_or_stop) is int and I32_MIN <= start_or_stop <= I32_MAX:
         return range(start_or_stop)  # (the common case, without the checks' calls)
     a = _int_param("range", start_or_stop, 1)
     if stop is _UNSET:
