@@ -424,6 +424,9 @@ def list_(x: Any = _UNSET, /) -> List:
     return List(_elems("list", x))
 
 
+_MINMAX_CHUNK = 256
+
+
 def _minmax(name: str, op: str, args: tuple, key: Any) -> Any:
     if not args:
         raise EvalError(f"{name} requires at least one positional argument")
@@ -434,32 +437,39 @@ def _minmax(name: str, op: str, args: tuple, key: Any) -> Any:
         it = ops.iterate(src)
     except EvalError:
         raise _err(name, f"{type_name(src)} value is not iterable") from None
+    best = _UNSET
+    best_key = None
     try:
-        if key is not None:
-            # every key first (the spec calls it once per element, in order):
-            # when Python orders them as Starlark does, its min/max picks
-            # the same element (the first of equal ones)
-            elems = list(it)
-            fn = _key_fn(key)
-            keys = [fn(x) for x in elems]
-            if keys and _native_sortable(keys):
-                pick = max if op == ">" else min
-                return pick(elems, key=functools.partial(next, iter(keys)))
-            it = elems
-            key = iter(keys).__next__  # (the keys, in order, for the loop below)
-        best = _UNSET
-        best_key = None
-        for x in it:
-            k = x if key is None else key()
-            if best is _UNSET:
-                best, best_key = x, k
+        # A chunk of elements at a time, with their keys (the spec calls the
+        # key function once per element, in order): when Python orders the
+        # running best's key and the chunk's as Starlark does, its min/max
+        # picks the same element (the first of equal ones; the best comes
+        # first). Chunks keep few keys alive: a list of every key (tuples,
+        # often) would be garbage the cyclic GC walks again and again.
+        elems = it if isinstance(it, list) else list(it)  # (a List cannot change meanwhile)
+        fn = None if key is None else _key_fn(key)
+        pick = max if op == ">" else min
+        for at in range(0, len(elems), _MINMAX_CHUNK):
+            chunk = elems[at : at + _MINMAX_CHUNK]
+            keys = chunk[:] if fn is None else [fn(x) for x in chunk]
+            if best is not _UNSET:
+                chunk.insert(0, best)
+                keys.insert(0, best_key)
+            if _native_sortable(keys):
+                i = pick(range(len(keys)), key=keys.__getitem__)
+                best, best_key = chunk[i], keys[i]
                 continue
-            try:
-                better = compare(op, k, best_key)
-            except EvalError as e:
-                raise _err(name, e.msg) from None
-            if better:
-                best, best_key = x, k
+            for i in range(len(keys)):
+                k = keys[i]
+                if best is _UNSET:
+                    best, best_key = chunk[i], k
+                    continue
+                try:
+                    better = compare(op, k, best_key)
+                except EvalError as e:
+                    raise _err(name, e.msg) from None
+                if better:
+                    best, best_key = chunk[i], k
     finally:
         ops.iter_done(src)
     if best is _UNSET:

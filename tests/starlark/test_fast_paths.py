@@ -569,16 +569,31 @@ def test_sorted_fast_path_matches_the_comparison_sort(elems, reverse, keyed):
         assert [id(x) for x in fast[1]] == [id(x) for x in slow[1]]  # stable alike
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(sort_keys, min_size=1), st.sampled_from(["min_", "max_"]))
-def test_min_max_fast_path_picks_the_first_of_equal_keys(elems, name):
-    items = List([List([e]) for e in elems])
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(sort_keys, st.builds(List, st.lists(st.integers(0, 1), max_size=1))), min_size=1
+    ),
+    st.sampled_from(["min_", "max_"]),
+    st.booleans(),
+    st.sampled_from([1, 2, 3, 256]),
+)
+def test_min_max_fast_path_picks_the_first_of_equal_keys(elems, name, keyed, chunk):
+    # keys a chunk at a time, across chunk boundaries: the same element
+    # (the first of equal ones) or the same error as comparing one by one
+    items = List([List([e]) for e in elems]) if keyed else List(elems)
+    key = (lambda x: x[0]) if keyed else None
     fn = getattr(universe, name)
-    fast = outcome(fn, items, key=lambda x: x[0])
+    saved_chunk = universe._MINMAX_CHUNK
+    universe._MINMAX_CHUNK = chunk
+    try:
+        fast = outcome(fn, items, key=key)
+    finally:
+        universe._MINMAX_CHUNK = saved_chunk
     saved = universe._native_sortable
     universe._native_sortable = lambda keys: False
     try:
-        slow = outcome(fn, items, key=lambda x: x[0])
+        slow = outcome(fn, items, key=key)
     finally:
         universe._native_sortable = saved
     assert fast == slow
