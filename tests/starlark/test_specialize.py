@@ -1025,3 +1025,43 @@ def test_int_of_a_known_str(s):
     )
     assert "$pyint" in clone_code(compiled(src), "f")
     same(src)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a known dict: Python's own setdefault when it is a Dict and the key native
+        "d = {}\n    for i in range(6):\n        d.setdefault(i % 3, []).append(i)\n    return d",
+        "d = {}\n    for i in range(4):\n        d.setdefault('k%d' % (i % 2))\n    return d",
+        "d = {'a': 1}\n    return [d.setdefault('a', 5), d.setdefault(k, [k]), d]",
+        "d = {}\n    return d.setdefault([1], 2)",  # unhashable: the helper's error
+        "d = {(1, 2): 0}\n    return [d.setdefault((1, 2), 9), d.setdefault((k, 1), 3), d]",
+        "d = {1: 'one'}\n    return [d.setdefault(1.0, 'x'), d]",  # 1.0 finds 1
+        # inserting into a dict a loop iterates: Go's error; finding a key is fine
+        "d = {1: 2}\n    for x in d:\n        d.setdefault(x, 0)\n    return d",
+        "d = {1: 2}\n    for x in d:\n        d.setdefault(x + 1, 0)\n    return d",
+        # empty displays, and what is built from them
+        "xs = []\n    d = {}\n    d[k] = xs\n    xs.append(k)\n"
+        "    return [xs, d, [] + xs, xs + []]",
+        "return [x for x in []] + [len({}), {} == {}, [] == []]",
+    ],
+)
+def test_dict_setdefault_and_empty_displays(body):
+    src = (
+        f"def f(k):\n    {body}\n"
+        "def main():\n    return [f(k) for k in [7, 'z']]\n"
+        "result = main()\n"
+    )
+    same(src)
+
+
+def test_setdefault_on_a_frozen_dict_finds_but_does_not_insert():
+    # the entry runs once the module is done: its globals are frozen
+    src = (
+        "D = {'a': 1}\n"
+        "def find(k):\n    return D.setdefault(k, 0)\n"
+        "def main(k):\n    return [find(k) for i in range(2)]\n"
+    )
+    assert to_python(Thread.start("w.star", src, args=("a",)).resume().value) == [1, 1]
+    with pytest.raises(StarlarkError, match="setdefault: cannot insert into frozen hash table"):
+        Thread.start("w.star", src, args=("new",)).resume()
