@@ -426,13 +426,24 @@ def contains(container: Any, x: Any) -> bool:
         tx = type(x)
         if tx is str or tx is bytes:
             return x in container  # Python's == agrees with Starlark's here
-        if tx is int or tx is float:
+        if tx is int or (tx is float and x == x):
             # Python's == finds every Starlark match and more (True == 1): a
             # miss is a miss; a hit is confirmed without the bool impostors.
-            # Measured: list_heavy's `in` went from 4.1 s to 0.3 s of profile.
+            # Measured: list_heavy's `in` went from 4.1 s to 0.3 s of profile;
+            # `index` finds the candidates natively. (A NaN takes the general
+            # path: Starlark's floats are totally ordered, NaN equals NaN.)
             if x not in container:
                 return False
-            return any(e == x and type(e) is not bool for e in container)
+            i = 0
+            while True:
+                try:
+                    i = container.index(x, i)
+                except ValueError:
+                    return False
+                e = container[i]
+                if e == x and type(e) is not bool:
+                    return True
+                i += 1
         return any(equal(e, x) for e in container)
     if t is Dict:
         # as Go: an unhashable key is simply not found

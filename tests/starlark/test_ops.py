@@ -6,6 +6,8 @@ import math
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from starflow.starlark import ops
 from starflow.starlark.errors import EvalError
@@ -252,6 +254,19 @@ def test_in_follows_the_spec(x, container, expected):
     assert ops.contains(container, x) is expected
     assert ops.binary("in", x, container) is expected
     assert ops.binary("not in", x, container) is (not expected)
+
+
+_numbers = st.sampled_from([0, 1, 2, -1, 0.0, 1.0, -0.0, 2.5, True, False, NAN, 10**30])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_numbers, max_size=8), _numbers, st.booleans())
+def test_a_number_in_a_list_or_tuple_is_found_as_by_equality(elems, x, as_tuple):
+    # the native search finds candidates; bools are not 0 or 1, a NaN is
+    # never found (even the very same object), ints and floats meet by value
+    container = tuple(elems) if as_tuple else List(elems)
+    want = any(ops.equal(e, x) for e in container)
+    assert ops.contains(container, x) is want
 
 
 @pytest.mark.parametrize(
