@@ -2530,6 +2530,7 @@ class Compiler:
 
             x.append(v) if type(x) is $List else helper     (values.List)
             x.pop() if x and type(x) is $List else helper
+            x.extend(y) if type(x) is $List and type(y) in $SEQS and x is not y else helper
             x.get(k, d) if type(k) in $KEY_NATIVE else helper
             x.setdefault(k, d) if type(x) is $Dict and type(k) in $KEY_NATIVE else helper
 
@@ -2551,6 +2552,17 @@ class Compiler:
             if self.settled(x):
                 return method(args)
             return self.at(py.IfExp(mutable(), method(args), helper))
+        if recv == "list" and name == "extend" and len(args) == 1 and self.is_simple(args[0]):
+            # as the built-in's own fast path: a list or tuple argument
+            y = args[0]
+            tests = [] if self.settled(x) else [mutable()]
+            if self.known(y) not in ("list", "tuple"):
+                tests.append(
+                    self.at(py.Compare(self.call("$type", y), [py.In()], [self.name("$SEQS")]))
+                )
+            tests.append(self.at(py.Compare(x, [py.IsNot()], [y])))
+            test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(py.And(), tests))
+            return self.at(py.IfExp(test, method(args), helper))
         if recv == "list" and name == "pop" and not args:
             test = x if self.settled(x) else self.at(py.BoolOp(py.And(), [x, mutable()]))
             out = self.at(py.IfExp(test, method([]), helper))

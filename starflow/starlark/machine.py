@@ -568,6 +568,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$CMP_NATIVE": _CMP_NATIVE,
         "$KEY_NATIVE": _KEY_NATIVE,
         "$HAS_LEN": universe._HAS_LEN,
+        "$SEQS": universe._SEQS,
         "$pylen": len,
         "$pyint": int,
         "$SPACE": strings._SPACE,

@@ -972,6 +972,14 @@ def test_a_thread_suspended_in_cold_code_restores_and_resumes():
         "xs = [1, 2]\n    for x in xs:\n        if x > 5:\n            xs.append(x)\n    return xs",
         "xs = [[1], [2]]\n    out = [1]\n    for x in xs:\n        out.append(x.pop())\n"
         "    return out",
+        # extend: Python's own for a list or tuple argument
+        "xs = [1]\n    ys = [2, 3]\n    xs.extend(ys)\n    xs.extend((4,))\n    xs.extend(xs)\n"
+        "    return [xs, ys]",
+        "xs = [1]\n    d = {5: 6}\n    xs.extend(d)\n    xs.extend(range(2))\n    return xs",
+        "xs = [1]\n    s = 'ab'\n    xs.extend(s)\n    return xs",  # the helper's error
+        "xs = [1, 2]\n    ys = [3]\n    for x in xs:\n        xs.extend(ys)\n    return xs",
+        "xs = [1, 2]\n    ys = [3]\n    for y in ys:\n        ys.extend(xs)\n    return ys",
+        "xs = [[1], [2]]\n    for x in xs:\n        x.extend(x)\n    return xs",
         # element stores likewise
         "xs = [0] * 3\n    for i in range(3):\n        xs[i] = g(i)\n    return xs",
         "xs = [0] * 3\n    xs[5] = 1\n    return xs",  # the helper's error
