@@ -231,6 +231,56 @@ def _is_list_display(e: py.expr) -> bool:
     return _call_of(e, ("$List",)) and type(e.args[0]) is py.List
 
 
+def _dict_stores(a: py.Assign, temp: Callable[[], str], top: bool) -> list[py.stmt] | None:
+    """`T = $Dict({k1: v1, ...})` as stores into a new Dict, or None.
+
+        $tN = $Dict()
+        $tN[k1] = v1
+        ...
+        T = $tN             ($tN is T itself when no value reads T)
+
+    Only for constant, distinct keys (the display's own condition) and up to
+    16 of them. No value holds a call site (the compiler hoists every site
+    into a statement before the display), so nothing can observe the dict
+    before it is whole. Measured: a dict of 3 keys took 136 ns as
+    `Dict({...})` (a Python dict, then a copy), 84 ns as stores.
+    """
+    if len(a.targets) != 1 or type(a.targets[0]) is not py.Name:
+        return None
+    if top and not a.targets[0].id.startswith("$"):
+        return None  # (a global: see Compiler.stmt)
+    call = a.value
+    if not (
+        type(call) is py.Call
+        and type(call.func) is py.Name
+        and call.func.id == "$Dict"
+        and len(call.args) == 1
+        and type(call.args[0]) is py.Dict
+        and not call.keywords
+    ):
+        return None
+    d = call.args[0]
+    if not 0 < len(d.keys) <= 16 or not all(type(k) is py.Constant for k in d.keys):
+        return None
+    target = a.targets[0].id
+    reads = any(type(n) is py.Name and n.id == target for v in d.values for n in py.walk(v))
+    name = temp() if reads else target
+    line, col = a.lineno, a.col_offset + 1
+
+    def at(node):
+        return _at(node, line, col)
+
+    out: list[py.stmt] = [
+        at(py.Assign([at(py.Name(name, _STORE))], at(py.Call(at(py.Name("$Dict", _LOAD)), [], []))))
+    ]
+    for k, v in zip(d.keys, d.values, strict=True):
+        sub = at(py.Subscript(at(py.Name(name, _LOAD)), k, _STORE))
+        out.append(at(py.Assign([sub], v)))
+    if reads:
+        out.append(at(py.Assign([at(py.Name(target, _STORE))], at(py.Name(name, _LOAD)))))
+    return out
+
+
 def _small_const(e: py.expr) -> int | None:
     """The value of constant int `e` (or its negation) if it fits in int32, else None."""
     sign = 1
@@ -722,6 +772,18 @@ class Compiler:
         return out
 
     def stmt(self, st: s.Stmt) -> list[py.stmt]:
+        out = self._stmt(st)
+        if SPECIALIZE and not self.ctx.cold:
+            # (not into a global: a def the values call could read it early)
+            top = self.ctx.kind == "toplevel"
+            for i in range(len(out) - 1, -1, -1):
+                if type(out[i]) is py.Assign:
+                    stores = _dict_stores(out[i], self.ctx.temp, top)
+                    if stores is not None:
+                        out[i : i + 1] = stores
+        return out
+
+    def _stmt(self, st: s.Stmt) -> list[py.stmt]:
         self.line, self.col = st.line, st.col
         t = type(st)
         if t is s.ExprStmt:

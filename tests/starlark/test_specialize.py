@@ -1073,3 +1073,52 @@ def test_setdefault_on_a_frozen_dict_finds_but_does_not_insert():
     assert to_python(Thread.start("w.star", src, args=("a",)).resume().value) == [1, 1]
     with pytest.raises(StarlarkError, match="setdefault: cannot insert into frozen hash table"):
         Thread.start("w.star", src, args=("new",)).resume()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a dict display of constant keys, assigned: stores into a new Dict
+        "d = {'a': k, 'b': [k], 'c': {'x': k}}\n    d['a'] = 2\n    return d",
+        "d = {'n': 1}\n    for i in range(3):\n        d = {'n': d['n'] + i, 'prev': d}\n"
+        "    return d",
+        "out = []\n    for i in range(3):\n        out.append({'i': i, 1: k, 2.5: None})\n"
+        "    return out",
+        "d = {'a': 1, 'b': 1 // (k - k)}\n    return d",  # the error, at its position
+        "d = {'a': 1, 'b': g(k)}\n    return [d, {'r': g(d['a'])}]",
+        "d = {'a': 1, 'a': 2}\n    return d",  # duplicate keys: Go's error
+        "return {'a': k, 'b': k}",
+    ],
+)
+def test_dict_displays_built_by_stores(body):
+    src = (
+        "def g(v):\n    return [v, v]\n"
+        f"def f(k):\n    {body}\n"
+        "def main():\n    return [f(k) for k in [7, 3]]\n"
+        "result = main()\n"
+    )
+    same(src)
+
+
+@pytest.mark.parametrize("cold", [True, False])
+def test_a_global_dict_display_is_bound_only_when_whole(cold, monkeypatch):
+    # the values call a def that reads the global: not yet bound
+    monkeypatch.setattr(compiler_mod, "COLD", cold)
+    monkeypatch.setattr(machine, "_CACHE", {})
+    src = "def g():\n    return len(D)\nD = {'a': 1, 'b': g()}\n"
+    with pytest.raises(StarlarkError, match="global variable D referenced before assignment"):
+        exec_file("m.star", src)
+
+
+def test_a_thread_suspended_while_building_a_dict_display_resumes():
+    src = (
+        "def main(n):\n"
+        "    out = []\n"
+        "    for i in range(n):\n"
+        "        d = {'i': i, 'asked': ask(i), 'sq': i * i}\n"
+        "        out.append(d)\n"
+        "    return out\n"
+    )
+    want = [{"i": i, "asked": i * 10, "sq": i * i} for i in range(3)]
+    for restore in (False, True):
+        assert drive(src, (3,), restore) == ([0, 1, 2], want)
