@@ -2530,7 +2530,8 @@ class Compiler:
         """Python's own method of str `x` where it is Starlark's for these
         constant arguments, else None (strings.py then checks and words errors).
 
-            x.strip() -> x.strip($SPACE)      (Go's white space, not Python's)
+            x.strip() -> x.strip($ASCII_SPACE) if x.isascii() else x.strip($SPACE)
+                                              (Go's white space, not Python's)
             x.strip(";"), x.find("v"), x.count("e"), x.startswith("a"),
             x.partition("="), x.replace("ab", "c") -> the same natively
             x.split("|") -> $List(x.split("|"))
@@ -2547,8 +2548,21 @@ class Compiler:
             return self.at(py.Call(attr, [*extra, *args], []))
 
         n = len(args)
-        if name in ("strip", "lstrip", "rstrip") and n <= 1:
-            return self.typed(call(name, *([] if n else [self.name("$SPACE")])), "str")
+        if name in ("strip", "lstrip", "rstrip") and n == 0:
+            # Go's white space: of an ASCII string, the six ASCII characters
+            # (a short argument of one byte a character: 43 ns, against 56
+            # for the whole set on a line of 32 characters)
+            b = self.bind_temp(x)
+            if b is None:
+                return self.typed(call(name, self.name("$SPACE")), "str")
+            x1, x2 = b
+            test = self.at(py.Call(self.at(py.Attribute(x1, "isascii", _LOAD)), [], []))
+            strip = self.at(py.Attribute(x2, name, _LOAD))
+            fast = self.at(py.Call(strip, [self.name("$ASCII_SPACE")], []))
+            slow = self.at(py.Call(strip, [self.name("$SPACE")], []))
+            return self.typed(self.at(py.IfExp(test, fast, slow)), "str")
+        if name in ("strip", "lstrip", "rstrip") and n == 1:
+            return self.typed(call(name), "str")
         if name in ("find", "rfind", "count") and n == 1:
             return self.typed(call(name), "int")
         if name in ("startswith", "endswith") and n == 1:

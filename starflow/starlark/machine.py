@@ -572,6 +572,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$pylen": len,
         "$pyint": int,
         "$SPACE": strings._SPACE,
+        "$ASCII_SPACE": strings._ASCII_SPACE,
         # ints between these print natively (CPython refuses to print 4,300+ digits)
         "$BIG": 10**4000,
         "$NBIG": -(10**4000),

@@ -199,6 +199,7 @@ def _iterable(fname: str, x: object) -> object:
 # as Go's unicode.IsSpace (Python's isspace also counts U+001C..U+001F)
 _SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # noqa: E501
 _SPACE_SET = frozenset(_SPACE)
+_ASCII_SPACE = "".join(c for c in _SPACE if c.isascii())  # (what strips an ASCII string)
 _FIELD = re.compile(f"[^{re.escape(_SPACE)}]+")
 # spec: splitlines splits at "\n", "\r" and "\r\n"
 _LINE_END = re.compile("\r\n|\r|\n")
