@@ -11,6 +11,9 @@ Adapted from the project's shared harness (shared/bench/run_peers.py). Each
 `bench/workloads/*.star` is valid Starlark and valid Python and binds a global
 `result`. Every (workload, implementation) pair runs `--runs` times, each in a
 fresh subprocess, and the median is reported with its ratio to CPython. The
+runs of a workload are taken in turns (one of each implementation, then
+again), so that a slow spell of the machine weighs on every implementation
+alike, not on whichever was being timed then. The
 time measured is parse + compile + execution of the module; the import of the
 implementation is excluded, and so is its one-time lazy set-up (parser tables,
 built-ins): before the timer starts, each runner executes a tiny different
@@ -273,26 +276,35 @@ def geomean(xs: list[float]) -> float:
 
 
 def measure(
-    name: str, path: pathlib.Path, runs: int, budget: float, timeout: float
-) -> tuple[list[dict], str | None]:
-    """Up to `runs` runs (fewer once `budget` seconds are spent); (good runs, error)."""
-    good: list[dict] = []
-    start = time.monotonic()
+    names: list[str], path: pathlib.Path, runs: int, budget: float, timeout: float
+) -> dict[str, tuple[list[dict], str | None]]:
+    """Up to `runs` runs of each implementation on `path`, taken in turns (one
+    run of each, then again), so that a slow spell of the machine falls on
+    all of them alike; an implementation stops once `budget` seconds have
+    been spent on it (after one run) or at its first error.
+    Returns name -> (good runs, error)."""
+    good: dict[str, list[dict]] = {n: [] for n in names}
+    error: dict[str, str | None] = dict.fromkeys(names)
+    spent: dict[str, float] = dict.fromkeys(names, 0.0)
     for _ in range(runs):
-        r = run_once(name, path, timeout)
-        if "error" in r:
-            return good, r["error"]
-        good.append(r)
-        if time.monotonic() - start > budget:
-            break
-    return good, None
+        for name in names:
+            if error[name] is not None or (good[name] and spent[name] > budget):
+                continue
+            start = time.monotonic()
+            r = run_once(name, path, timeout)
+            spent[name] += time.monotonic() - start
+            if "error" in r:
+                error[name] = r["error"]
+            else:
+                good[name].append(r)
+    return {n: (good[n], error[n]) for n in names}
 
 
 def main() -> None:
     """Run the benchmark matrix and print the markdown table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dir", type=pathlib.Path, default=WORKLOADS, help="workload directory")
-    ap.add_argument("--runs", type=int, default=5, help="runs per cell (median reported)")
+    ap.add_argument("--runs", type=int, default=7, help="runs per cell (median reported)")
     ap.add_argument("--budget", type=float, default=60, help="seconds per cell before fewer runs")
     ap.add_argument("--timeout", type=float, default=300, help="seconds per run")
     ap.add_argument("--only", default="", help="comma-separated implementations (+ cpython)")
@@ -333,8 +345,9 @@ def main() -> None:
     for path in paths:
         row, base_ms, base_result = [path.stem], None, None
         raw[path.stem] = {}
+        cells = measure(names, path, args.runs, args.budget, args.timeout)
         for name in names:
-            good, err = measure(name, path, args.runs, args.budget, args.timeout)
+            good, err = cells[name]
             raw[path.stem][name] = {"ms": [r["ms"] for r in good], "error": err}
             if err is not None:
                 row += ["error"] if name == "cpython" else ["error", "-"]
