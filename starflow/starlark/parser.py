@@ -23,8 +23,9 @@ How it fits together:
   one function per rule, generated from what Lark's own callback chain
   would do (`_direct_callback`: keep the children the tree keeps, splice
   inlined rules), which calls `_Builder`'s method (an inline transformer),
-  so AST nodes are built directly, with no intermediate tree. Binary operators arrive as a flat sequence that `_Builder.chain`
-  arranges by the spec's precedence table (see the grammar's header for why).
+  so AST nodes are built directly, with no intermediate tree. Binary
+  operators arrive as a flat sequence that `_Builder.chain` arranges by the
+  spec's precedence table (see the grammar's header for why).
 - Callbacks raise `_Fail(line, col, msg)`; `parse` adds the file name. A token
   with no action in the tables is reported in Go's words ("got ')', want ':'").
 
