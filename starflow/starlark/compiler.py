@@ -281,6 +281,86 @@ def _dict_stores(a: py.Assign, temp: Callable[[], str], top: bool) -> list[py.st
     return out
 
 
+_INT_TREE_OPS = frozenset({"+", "-", "*"})
+_INT_TREE_HEADS = _INT_TREE_OPS | {"%", "//"}
+# operands that are never ints
+_NOT_INT = frozenset(
+    {s.ListExpr, s.DictExpr, s.TupleExpr, s.Comprehension, s.LambdaExpr, s.SliceExpr}
+)
+
+
+def _int_tree(e: s.Expr, top: bool = True) -> tuple | None:
+    """The shape of arithmetic expression `e` for `Compiler.int_tree`, or None.
+
+    ("op", op, left, right, node) for + - * (and % or // by a nonzero int
+    literal), ("neg", x, node) for unary minus, ("cmp", op, left, right,
+    node) for a comparison (at the top only), ("leaf", expr) for anything
+    else: a name, an int literal, a subscript, a call... A literal of any
+    other type (a string's `%` is formatting) leaves the expression alone.
+    """
+    while type(e) is s.ParenExpr:
+        e = e.x
+    t = type(e)
+    if t is s.BinaryExpr:
+        op = e.op
+        y = e.y
+        while type(y) is s.ParenExpr:
+            y = y.x
+        if op in _INT_TREE_OPS or (
+            op in ("%", "//") and type(y) is s.Literal and type(y.value) is int and y.value != 0
+        ):
+            left, right = _int_tree(e.x, False), _int_tree(e.y, False)
+            if left is None or right is None:
+                return None
+            return ("op", op, left, right, e)
+        if top and op in _CMP_HELPER:
+            left, right = _int_tree(e.x, False), _int_tree(e.y, False)
+            if left is None or right is None:
+                return None
+            return ("cmp", op, left, right, e)
+    elif t is s.UnaryExpr and e.op == "-":
+        x = _int_tree(e.x, False)
+        return None if x is None else ("neg", x, e)
+    elif (t is s.Literal and type(e.value) is not int) or t in _NOT_INT:
+        return None
+    return ("leaf", e)
+
+
+def _int_tree_leaves(sh: tuple, leaves: list, nops: int) -> tuple[int, bool]:
+    """Append `_int_tree` shape `sh`'s operands to `leaves` in evaluation
+    order; return (operators so far, whether an operand other than a name or
+    a literal comes after an operator)."""
+    kind = sh[0]
+    if kind == "leaf":
+        x = sh[1]
+        while type(x) is s.ParenExpr:
+            x = x.x
+        leaves.append(x)
+        return nops, bool(nops) and type(x) is not s.Ident and type(x) is not s.Literal
+    if kind == "neg":
+        nops, bad = _int_tree_leaves(sh[1], leaves, nops)
+        return nops + 1, bad
+    nops, bad1 = _int_tree_leaves(sh[2], leaves, nops)
+    nops, bad2 = _int_tree_leaves(sh[3], leaves, nops)
+    return nops + 1, bad1 or bad2
+
+
+def _int_tree_tested(sh: tuple, known) -> tuple[bool, int]:
+    """(whether an operand of `_int_tree` shape `sh` is of unknown type, how
+    many of its operators have such an operand below them); `known`: the
+    operands' known types, in order."""
+    kind = sh[0]
+    if kind == "leaf":
+        return next(known) is None, 0
+    if kind == "neg":
+        unknown, n = _int_tree_tested(sh[1], known)
+        return unknown, n + unknown
+    u1, n1 = _int_tree_tested(sh[2], known)
+    u2, n2 = _int_tree_tested(sh[3], known)
+    unknown = u1 or u2
+    return unknown, n1 + n2 + unknown
+
+
 def _small_const(e: py.expr) -> int | None:
     """The value of constant int `e` (or its negation) if it fits in int32, else None."""
     sign = 1
@@ -851,6 +931,13 @@ class Compiler:
         while type(lhs) is s.ParenExpr:
             lhs = lhs.x
         if type(lhs) is s.Ident:
+            rshape = _int_tree(st.rhs, False) if op in _INT_TREE_OPS else None
+            if SPECIALIZE and not self.ctx.cold and rshape is not None:
+                # `x op= <arithmetic>`: one int test for the whole (int_tree)
+                shape = ("op", op, ("leaf", lhs), rshape, st)
+                v = self.int_tree(shape, pre, augmented=True)
+                if v is not None:
+                    return [*pre, self.assign_to_ident(lhs, v)]
             cur = self.expr(lhs, pre)
             rhs = self.expr(st.rhs, pre)
             self.line, self.col = st.line, st.col
@@ -1797,6 +1884,119 @@ class Compiler:
             return self.typed(_at(py.Name(n, _LOAD), e.line, e.col), self.local_type(n))
         return _at(py.Name(n, _LOAD), e.line, e.col)
 
+    def int_tree(self, shape: tuple, pre: list[py.stmt], augmented: bool = False) -> py.expr | None:
+        """An arithmetic expression of two operators or more (`_int_tree`)
+        with one test for the whole: Python's own arithmetic when every
+        operand is an int, else the expression compiled operator by operator
+        (each with its own test). None when the shape does not qualify, and
+        nothing is compiled then.
+
+            (acc + q + r) % M  ->  (acc + q + r) % M if type(acc) is type(q) is type(r) is int
+                                   else <operator by operator>
+
+        Python's + - * and % or // by a nonzero constant are Starlark's on
+        ints. The operands are evaluated once, in Starlark's order: an
+        operand that is not a name or a constant (a subscript, a call) must
+        come before every operator (in evaluation order: an operator that
+        fails must fail before it is evaluated), and is bound to a temporary
+        before the test reads the types. Measured: see the commit.
+        """
+        leaves: list[s.Expr] = []
+        nops, impure_after_op = _int_tree_leaves(shape, leaves, 0)
+        if nops < 2 or impure_after_op:
+            return None
+        vals = self.exprs(leaves, pre)
+        known = [self.known(v) for v in vals]
+        # worth it when two operators or more would test their operands
+        tested = _int_tree_tested(shape, iter(known))[1]
+        usable = all(k in (None, "int") for k in known) and tested >= 2
+        if usable and self.ctx.in_comp:
+            # no statements here: each operand that is not a name or a
+            # constant is bound by `:=` in the test, where only the first two
+            # always run
+            entries = [
+                self.is_simple(v)
+                for v, k in zip(vals, known, strict=True)
+                if k is None or not self.is_simple(v)
+            ]
+            usable = all(entries[2:]) and (all(entries) or not self.ctx.no_walrus)
+        refs: list[py.expr] = []
+        tests: list[py.expr] = []
+        for v, k in zip(vals, known, strict=True):
+            if self.is_simple(v) or not usable:
+                refs.append(v)
+                if k is None and usable:
+                    tests.append(v)
+            elif self.ctx.in_comp:
+                b = self.bind_temp(v)
+                assert b is not None  # (no_walrus: not usable, above)
+                tests.append(b[0])
+                refs.append(b[1])
+            else:
+                r = self.hoist(v, pre)
+                refs.append(r)
+                if k is None:
+                    tests.append(r)
+        at = self.line, self.col
+        slow = self.int_tree_ops(shape, iter(refs), augmented)
+        if not usable or not tests:
+            return slow
+        once: list[py.expr] = []  # (a name tested once: `total - total // 10`)
+        seen: set[str] = set()
+        for t in tests:
+            if type(t) is py.Name:
+                if t.id in seen:
+                    continue
+                seen.add(t.id)
+            once.append(t)
+        tests = once
+        self.line, self.col = at
+        if len(tests) == 1:
+            test = self.at(py.Compare(self.call("$type", tests[0]), [py.Is()], [self.name("$int")]))
+        else:
+            types = [self.call("$type", t) for t in tests]
+            test = self.at(
+                py.Compare(types[0], [py.Is()] * len(types), [*types[1:], self.name("$int")])
+            )
+        fast = self.int_tree_native(shape, iter(refs))
+        out = self.at(py.IfExp(test, fast, slow))
+        return self.typed(out, "bool") if shape[0] == "cmp" else out
+
+    def int_tree_native(self, sh: tuple, refs) -> py.expr:
+        """`int_tree`'s shape as Python's own operators on `refs` (the operands)."""
+        kind = sh[0]
+        if kind == "leaf":
+            return next(refs)
+        if kind == "neg":
+            x = self.int_tree_native(sh[1], refs)
+            return _at(py.UnaryOp(py.USub(), x), sh[2].line, sh[2].col)
+        x = self.int_tree_native(sh[2], refs)
+        y = self.int_tree_native(sh[3], refs)
+        node = sh[4]
+        if kind == "cmp":
+            return _at(py.Compare(x, [_PY_CMP[sh[1]]()], [y]), node.line, node.col)
+        return _at(py.BinOp(x, _PY_BINOP[sh[1]](), y), node.line, node.col)
+
+    def int_tree_ops(self, sh: tuple, refs, augmented: bool = False) -> py.expr:
+        """`int_tree`'s shape compiled operator by operator, as `binary` does."""
+        kind = sh[0]
+        if kind == "leaf":
+            return next(refs)
+        if kind == "neg":
+            x = self.int_tree_ops(sh[1], refs)
+            self.line, self.col = sh[2].line, sh[2].col
+            return self.negate(x)
+        x = self.int_tree_ops(sh[2], refs)
+        y = self.int_tree_ops(sh[3], refs)
+        self.line, self.col = sh[4].line, sh[4].col
+        if kind == "cmp":
+            return self.compare(sh[1], x, y)
+        if augmented:
+            if sh[1] in ("+", "-") and self.known(x) not in _IMMUTABLE:
+                self.note_mutation(x)  # (list +=, set -= ... change it in place)
+            return self.augmented(sh[1], x, y)
+        return self.binop(sh[1], x, y)
+
     def binary(self, e: s.BinaryExpr, pre: list[py.stmt]) -> py.expr:
         op = e.op
         if op in ("and", "or"):
@@ -1816,6 +2016,12 @@ class Compiler:
             sub.append(self.assign(tv, y))
             pre.append(self.at(py.If(test=test, body=sub, orelse=[])))
             return self.name(tv)
+        if SPECIALIZE and not self.ctx.cold and (op in _INT_TREE_HEADS or op in _CMP_HELPER):
+            shape = _int_tree(e)
+            if shape is not None:
+                out = self.int_tree(shape, pre)
+                if out is not None:
+                    return out
         x, y = self.exprs([e.x, e.y], pre)
         self.line, self.col = e.line, e.col
         if op == "in" or op == "not in":
@@ -2273,11 +2479,20 @@ class Compiler:
         self.line, self.col = e.line, e.col
         if e.op == "not":
             return self.at(py.UnaryOp(py.Not(), x))
-        helper = {"-": "$neg", "+": "$pos", "~": "$invert"}[e.op]
-        pyop = {"-": py.USub, "+": py.UAdd, "~": py.Invert}[e.op]
+        if e.op == "-":
+            return self.negate(x)
+        helper = {"+": "$pos", "~": "$invert"}[e.op]
+        pyop = {"+": py.UAdd, "~": py.Invert}[e.op]
         if self.known(x) == "int":
             return self.typed(self.at(py.UnaryOp(pyop(), x)), "int")
-        if e.op == "-" and not self.ctx.cold:
+        return self.call(helper, x)
+
+    def negate(self, x: py.expr) -> py.expr:
+        """`-x`: Python's for an int, else the helper."""
+        helper, pyop = "$neg", py.USub
+        if self.known(x) == "int":
+            return self.typed(self.at(py.UnaryOp(pyop(), x)), "int")
+        if not self.ctx.cold:
             # `-x if type(x) is int else $neg(x)`: Python's negation of an int
             # is Starlark's
             b = self.bind_temp(x)

@@ -1122,3 +1122,67 @@ def test_a_thread_suspended_while_building_a_dict_display_resumes():
     want = [{"i": i, "asked": i * 10, "sq": i * i} for i in range(3)]
     for restore in (False, True):
         assert drive(src, (3,), restore) == ([0, 1, 2], want)
+
+
+# ---- one int test for a whole arithmetic expression (Compiler.int_tree) ----
+
+_leaf_values = ["3", "-7", "0", "2.5", "True", "'s'", "None", "[1]", "1 << 70", "(1, 2)"]
+
+
+@st.composite
+def _arith(draw, depth=0):
+    """A Starlark expression over the names a, b, c, the subscripts d['k'] and
+    xs[i], calls g(a), and int literals."""
+    if depth > 3 or draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from(["a", "b", "c", "d['k']", "xs[i]", "g(a)", "2", "10"]))
+    kind = draw(st.integers(0, 4))
+    if kind == 0:
+        return f"-({draw(_arith(depth + 1))})"
+    if kind == 1:
+        op = draw(st.sampled_from(["%", "//"]))
+        return f"({draw(_arith(depth + 1))}) {op} {draw(st.sampled_from(['3', '7', '-2']))}"
+    op = draw(st.sampled_from(["+", "-", "*"]))
+    return f"({draw(_arith(depth + 1))}) {op} ({draw(_arith(depth + 1))})"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    _arith(),
+    st.sampled_from(["", " == 0", " < b", " >= 3"]),
+    st.sampled_from(["=", "+=", "-=", "*="]),
+    st.lists(st.sampled_from(_leaf_values), min_size=3, max_size=3),
+)
+def test_one_int_test_for_an_arithmetic_expression(expr, cmp, assign, leaves):
+    # ints take Python's arithmetic under one test; any other operand the
+    # operators one by one: the same values and errors as every guard in place
+    a, b, c = leaves
+    src = (
+        "def g(v):\n    return v\n"
+        "def f(a, b, c):\n"
+        "    d = {'k': c}\n"
+        "    xs = [a, b]\n"
+        "    out = []\n"
+        "    r = a\n"
+        "    for i in range(2):\n"
+        f"        r {assign} {expr}{cmp}\n"
+        "        out.append(r)\n"
+        f"        out.append([({expr}){cmp} for _ in range(1)])\n"
+        "    return out\n"
+        f"result = [f({a}, {b}, {c}) for _ in range(2)]\n"
+    )
+    same(src)
+
+
+def test_an_int_test_keeps_starlarks_order_of_evaluation():
+    # the subscript fails before the addition could: its error, not the add's
+    src = (
+        "def f(a, d):\n"
+        "    for i in range(2):\n"
+        "        a = a + d['missing'] * 2 + 1\n"
+        "    return a\n"
+        "result = f('s', {})\n"
+    )
+    assert 'key "missing" not in dict' in same(src)
+    # the addition fails before the later subscript is evaluated
+    src = src.replace("a + d['missing'] * 2 + 1", "a + 1 + d['missing']")
+    assert "unknown binary op: string + int" in same(src)
