@@ -479,6 +479,9 @@ class _Ctx:
         self.no_walrus = 0
         self.ntemps = 0
         self.nsites = 0
+        # calls that are sites, or would be without `Compiler.sealed`: what
+        # steps, recursion flags and iteration guards count (the same in both)
+        self.ncalls = 0
         self.sites: dict[tuple[int, int], int] = {}  # call position -> site number
         self.renames: dict[str, str] = {}  # comprehension variable -> its Python local
         # for the recursion flag (see Compiler.drop_needless_flags): the global
@@ -546,10 +549,19 @@ def _at(node, line: int, col: int):
 
 
 class Compiler:
-    def __init__(self, file: s.File, options: frozenset[str]):
+    def __init__(self, file: s.File, options: frozenset[str], sealed: bool = False):
         self.file = file
         self.filename = file.filename
         self.options = options
+        # Sealed: the module runs where no call can suspend (`exec_file`
+        # outside a thread: nothing could capture a suspension there, and a
+        # file without `load` runs no other module's code compiled for a
+        # thread). Every call is then a plain call: no call site, no `$fK`
+        # and `$sK` temporaries, loops and comprehensions with calls stay
+        # plain Python. Steps, recursion flags and iteration guards count
+        # those calls as they count sites (`_Ctx.ncalls`), so the two
+        # compiles behave alike.
+        self.sealed = sealed and not any(type(st) is s.LoadStmt for st in file.stmts)
         self.recursion = "recursion" in options
         self.globals = set(file.globals)
         self.ctx: _Ctx | None = None
@@ -1189,6 +1201,7 @@ class Compiler:
         out = [self.assign(tv, it)]
         loopvar = self.ctx.temp("$x")
         sites_before = self.ctx.nsites
+        calls_before = self.ctx.ncalls
         ctx = self.ctx
         effects_before = (ctx.mutations, len(ctx.mutated), ctx.plain_calls, ctx.callbacks)
         check = self.budget_check(line, col)
@@ -1208,17 +1221,17 @@ class Compiler:
         # the one iterated cannot change the container: no guard to take.
         # (A changed owned list is no other value: nothing else reaches it.)
         quiet = (
-            ctx.nsites == sites_before
+            ctx.ncalls == calls_before
             and (ctx.mutations, ctx.plain_calls, ctx.callbacks)
             == (effects_before[0], effects_before[2], effects_before[3])
             and not (type(it) is py.Name and it.id in ctx.mutated[effects_before[1] :])
         )
         alone = self.local_type(it.id + "~") if type(it) is py.Name else None
-        if not quiet and alone == "readonly" and ctx.nsites == sites_before:
+        if not quiet and alone == "readonly" and ctx.ncalls == calls_before:
             quiet, it = True, self.typed(it, "dict")
         elif alone == "lent":
             quiet = True
-        prepay = prepay and self.ctx.nsites == sites_before
+        prepay = prepay and self.ctx.ncalls == calls_before
         if not prepay:
             body = check + body
         tgt = (
@@ -1237,7 +1250,7 @@ class Compiler:
         if quiet and kt not in ("tuple", "range"):
             guard, release = self.unguarded(tv, kt, kflag), []
         else:
-            guard, release = self.iteration_guard(tv, kt, kflag, self.ctx.nsites > sites_before)
+            guard, release = self.iteration_guard(tv, kt, kflag, self.ctx.ncalls > calls_before)
         out += guard
         src = self.name(tv)
         if self.ctx.nsites > sites_before:
@@ -1552,7 +1565,7 @@ class Compiler:
         # Measured: the flag costs 16% of calls_positional.
         # Nor does one whose callees cannot lead back to it: its flag is
         # removed once the whole file is compiled (drop_needless_flags).
-        may_recurse = self.ctx.nsites > 0 or self.ctx.callbacks > 0 or bool(self.ctx.callees)
+        may_recurse = self.ctx.ncalls > 0 or self.ctx.callbacks > 0 or bool(self.ctx.callees)
         flag_at = -1
         if not self.recursion and may_recurse:
             # as Go: a function may not call itself, directly or not, unless
@@ -1586,7 +1599,7 @@ class Compiler:
         else:
             body += inner
         self.sites[index] = self.ctx.sites
-        if self.ctx.nsites == 0 and not self.ctx.has_loops and not self.ctx.callees:
+        if self.ctx.ncalls == 0 and not self.ctx.has_loops and not self.ctx.callees:
             # A leaf (no loop, no call but of built-ins) does bounded work: its
             # call is not a step (docs/internals.md, "Steps"). Measured: the
             # step was 8% of calls_positional.
@@ -2619,19 +2632,30 @@ class Compiler:
             )
             call = self.at(py.Call(func, args, keywords))
             return self.typed(call, self.mt.returns.get(fn.name) if self.ctx.specialized else None)
-        k = self.ctx.nsites = self.ctx.nsites + 1
-        self.ctx.sites[(e.line, e.col)] = k
+        self.ctx.ncalls += 1
+        if self.sealed:
+            # no external can be reached (see `sealed`): a plain call
+            k = self.ctx.ncalls
+        else:
+            k = self.ctx.nsites = self.ctx.nsites + 1
+            self.ctx.sites[(e.line, e.col)] = k
         if type(fn) is s.Ident and fn.scope is Scope.GLOBAL and fn.name in self.global_defs:
             self.ctx.callees.add(fn.name)
         else:
             self.ctx.calls_unknown = True
         fk = f"$f{k}"
-        pre.append(self.assign(fk, callee))
+        fref: py.expr
+        if self.sealed and type(fn) is s.Ident and self.is_simple(callee):
+            fref = callee  # (a name: read where the call reads it)
+        else:
+            assert not self.ctx.in_comp, "a call that needs statements in a comprehension"
+            if self.sealed:
+                fk = self.ctx.temp()
+            pre.append(self.assign(fk, callee))
+            fref = self.name(fk)
         if type(fn) is s.DotExpr:
             # x.name(args) -> $invoke(x, "name", args): no bound method is built
-            call = py.Call(
-                self.name("$invoke"), [self.name(fk), self.const(fn.name), *args], keywords
-            )
+            call = py.Call(self.name("$invoke"), [fref, self.const(fn.name), *args], keywords)
             owners = _method_owners(fn.name)
             krecv = self.known(callee)
             if krecv in owners:
@@ -2639,7 +2663,7 @@ class Compiler:
                 direct = f"$m_{krecv}_{fn.name}"
                 self.methods_used.add((krecv, fn.name))
                 self.method_sites[(e.line, e.col)] = (krecv, fn.name)
-                call = py.Call(self.name(direct), [self.name(fk), *args], keywords)
+                call = py.Call(self.name(direct), [fref, *args], keywords)
                 self.typed(call, infer.method_result(krecv, fn.name))
             elif len(owners) == 1:
                 owner = owners[0]
@@ -2649,7 +2673,7 @@ class Compiler:
                 direct = f"$m_{owner}_{fn.name}"
                 self.methods_used.add((owner, fn.name))
                 self.method_sites[(e.line, e.col)] = (owner, fn.name)
-                fast = py.Call(self.name(direct), [self.name(fk), *args], keywords)
+                fast = py.Call(self.name(direct), [fref, *args], keywords)
                 if (
                     owner == "list"
                     and fn.name == "append"
@@ -2658,13 +2682,13 @@ class Compiler:
                     and type(args[0]) is not py.Starred
                 ):
                     # a List (not IterList or FrozenList) may change: Python's append
-                    attr = self.at(py.Attribute(self.name(fk), "append", _LOAD))
+                    attr = self.at(py.Attribute(fref, "append", _LOAD))
                     fast = py.Call(attr, args, [])
                 elif owner == "str" and not keywords:
-                    fast = self.str_native(fn.name, self.name(fk), args) or fast
+                    fast = self.str_native(fn.name, fref, args) or fast
                 is_owner = self.at(
                     py.Compare(
-                        self.call("$type", self.name(fk)),
+                        self.call("$type", fref),
                         [py.Is()],
                         [self.name(_OWNER_GLOBAL[owner])],
                     )
@@ -2675,12 +2699,10 @@ class Compiler:
                 self.method_sites[(e.line, e.col)] = ("|".join(owners), fn.name, fk)
                 for owner in reversed(owners):
                     self.methods_used.add((owner, fn.name))
-                    fast = py.Call(
-                        self.name(f"$m_{owner}_{fn.name}"), [self.name(fk), *args], keywords
-                    )
+                    fast = py.Call(self.name(f"$m_{owner}_{fn.name}"), [fref, *args], keywords)
                     is_owner = self.at(
                         py.Compare(
-                            self.call("$type", self.name(fk)),
+                            self.call("$type", fref),
                             [py.Is()],
                             [self.name(_OWNER_GLOBAL[owner])],
                         )
@@ -2691,23 +2713,30 @@ class Compiler:
             # clone in the specialized world (`$fs_F`, see compile_clones),
             # whose result type is then known. ($fK keeps the Function, which
             # a suspension records.)
-            if self.ctx.specialized and fn.name in self.mt.clones:
-                call = py.Call(self.name(f"$fs_{fn.name}"), args, keywords)
-            else:
-                call = py.Call(self.name(f"$fn_{fn.name}"), args, keywords)
+            pyfn = (
+                f"$fs_{fn.name}"
+                if self.ctx.specialized and fn.name in self.mt.clones
+                else f"$fn_{fn.name}"
+            )
+            # (sealed, nothing reads the global first: an unbound one is
+            # reported at the name, as for a def that cannot suspend)
+            func = _at(py.Name(pyfn, _LOAD), fn.line, fn.col) if self.sealed else self.name(pyfn)
+            call = py.Call(func, args, keywords)
             if self.ctx.specialized:
                 self.typed(call, self.mt.returns.get(fn.name))
         elif self.known(callee) == "function":
             # a def or lambda (infer.py): its raw function, f.fn(args)
-            call = py.Call(self.at(py.Attribute(self.name(fk), "fn", _LOAD)), args, keywords)
+            call = py.Call(self.at(py.Attribute(fref, "fn", _LOAD)), args, keywords)
         else:
             # (f.fn if type(f) is $Function else $callable(f))(args)
             is_fn = self.at(
-                py.Compare(self.call("$type", self.name(fk)), [py.Is()], [self.name("$Function")])
+                py.Compare(self.call("$type", fref), [py.Is()], [self.name("$Function")])
             )
-            attr = self.at(py.Attribute(self.name(fk), "fn", _LOAD))
-            func = self.at(py.IfExp(is_fn, attr, self.call("$callable", self.name(fk))))
+            attr = self.at(py.Attribute(fref, "fn", _LOAD))
+            func = self.at(py.IfExp(is_fn, attr, self.call("$callable", fref)))
             call = py.Call(func, args, keywords)
+        if self.sealed:
+            return self.typed(self.at(call), self.known(call))
         sk = f"$s{k}"
         pre.append(self.assign(sk, self.at(call)))
         t = self.known(call)
@@ -3015,7 +3044,12 @@ class Compiler:
         # take and release: only its steps are charged; nor does a fresh list
         # (`d.items()`, a list display ...): nothing else can reach it
         immutable = self.known(outer_iter) in ("range", "tuple") or (
-            SPECIALIZE and _fresh(outer_iter)
+            SPECIALIZE
+            and (
+                _fresh(outer_iter)
+                # a clone's lent parameter (see `loop`): only the clone reaches it
+                or (type(outer_iter) is py.Name and self.local_type(outer_iter.id + "~") == "lent")
+            )
         )
         if not self.ctx.in_comp and not immutable:
             it_temp = self.ctx.temp("$it")
@@ -3150,9 +3184,12 @@ def source_hash(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def compile_file(file: s.File, source_hash_: str, options: frozenset[str]) -> CompiledModule:
-    """Compile a resolved file. Not cached here: the machine caches by content."""
-    c = Compiler(file, options)
+def compile_file(
+    file: s.File, source_hash_: str, options: frozenset[str], sealed: bool = False
+) -> CompiledModule:
+    """Compile a resolved file. Not cached here: the machine caches by content.
+    `sealed`: for a run where no call can suspend (see `Compiler.sealed`)."""
+    c = Compiler(file, options, sealed)
     mod = c.compile_module()
     code = compile(mod, file.filename, "exec", dont_inherit=True, optimize=0)
     codes: dict[int, tuple[object, CodeInfo]] = {}

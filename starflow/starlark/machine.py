@@ -597,12 +597,14 @@ def compile_module(
     source: str | bytes,
     predeclared_names: Iterable[str],
     options: frozenset[str],
+    sealed: bool = False,
 ) -> _compiler.CompiledModule:
     """Parse, resolve and compile `source`, or return the cached result.
 
     The cache key is the content (sha256 of the source), the filename, the
-    dialect options and the set of predeclared names: the same script
-    compiles once per process.
+    dialect options, the set of predeclared names and `sealed` (a compile
+    for a run where no call can suspend, see compiler.Compiler.sealed): the
+    same script compiles once per process and kind of run.
     """
     if isinstance(source, bytes):
         try:
@@ -613,12 +615,12 @@ def compile_module(
             ) from None
     h = _compiler.source_hash(source)
     pre = frozenset(predeclared_names)
-    key = (h, filename, options, pre)
+    key = (h, filename, options, pre, sealed)
     cm = _CACHE.get(key)
     if cm is not None:
         return cm
-    cm = _compile(filename, source, h, pre, options, keep_defs=False)
-    cm.rebuild_fdefs = functools.partial(_compile, filename, source, h, pre, options)
+    cm = _compile(filename, source, h, pre, options, keep_defs=False, sealed=sealed)
+    cm.rebuild_fdefs = functools.partial(_compile, filename, source, h, pre, options, sealed=sealed)
     for co, info in cm.codes.values():
         register_code(co, info, cm)
     with _CACHE_LOCK:
@@ -635,6 +637,7 @@ def _compile(
     pre: frozenset[str],
     options: frozenset[str],
     keep_defs: bool = True,
+    sealed: bool = False,
 ) -> _compiler.CompiledModule:
     """Parse, resolve and compile `source` (no cache); `keep_defs` False
     drops the generated Python defs (see CompiledModule.fdefs)."""
@@ -646,7 +649,7 @@ def _compile(
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        cm = _parse_and_compile(filename, source, h, pre, options)
+        cm = _parse_and_compile(filename, source, h, pre, options, sealed)
         if not keep_defs:
             cm.fdefs = {}
         return cm
@@ -656,14 +659,19 @@ def _compile(
 
 
 def _parse_and_compile(
-    filename: str, source: str, h: str, pre: frozenset[str], options: frozenset[str]
+    filename: str,
+    source: str,
+    h: str,
+    pre: frozenset[str],
+    options: frozenset[str],
+    sealed: bool = False,
 ) -> _compiler.CompiledModule:
     file = parser.parse(filename, source)
     uni = _universe(options | {"set"})
     file.extra["candidate_names"] = sorted(set(pre) | set(uni))
     resolve.resolve_file(file, pre.__contains__, uni.__contains__, options)
     try:
-        return _compiler.compile_file(file, h, options)
+        return _compiler.compile_file(file, h, options, sealed)
     except RecursionError:
         raise StarlarkSyntaxError(Position(filename, 1, 1), "program too deeply nested") from None
 
@@ -788,8 +796,11 @@ def exec_file(
     """
     predeclared = dict(predeclared or {})
     opts = _check_options(options)
-    cm = compile_module(filename, source, predeclared.keys(), opts)
     outer = _local.thread
+    # Outside a thread nothing can capture a suspension: a sealed compile,
+    # whose calls are plain calls (compiler.Compiler.sealed). A module a
+    # running thread loads keeps its call sites.
+    cm = compile_module(filename, source, predeclared.keys(), opts, sealed=outer is None)
     ctx = ThreadContext(
         print_fn=print or (outer.print if outer else None), max_steps=max_steps, load=load
     )

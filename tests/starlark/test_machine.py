@@ -21,6 +21,7 @@ from starflow.starlark import (
     StarlarkSyntaxError,
     check,
     exec_file,
+    machine,
     to_python,
 )
 from starflow.starlark import parser as sl_parser
@@ -961,3 +962,57 @@ def test_a_def_loaded_by_another_module_keeps_its_recursion_check():
     )
     e = eval_error(src, load=loader)
     assert e.msg == "function apply called recursively"
+
+
+# ---- a sealed compile (exec_file outside a thread: every call a plain call) ----
+
+_SEALED_CASES = [
+    # dynamic calls, in loops, comprehensions and lambdas
+    "def apply(fns, x):\n    for f in fns:\n        x = f(x)\n    return x\n"
+    "def main():\n    fs = [lambda v: v + 1, lambda v: v * 2]\n"
+    "    return [apply(fs, i) for i in range(30)]\n",
+    "def mk(n):\n    def add(x):\n        return x + n\n    return add\n"
+    "def main():\n    out = []\n    for i in range(20):\n        print(i)\n"
+    "        out.append(mk(i)(i))\n    return out\n",
+    "def g(x):\n    return x\ndef h(x):\n    k = g\n    return k(x)\n"
+    "def main():\n    return [h(print(i)) for i in range(50)]\n",
+    # method calls on values of unknown type, and their errors
+    "def f(x):\n    return x.pop()\ndef main():\n    return [f([1, 2]), f({1: 2}), f('s')]\n",
+    "def f(d, k):\n    return d.get(k, 0) + len(d.keys())\n"
+    "def main():\n    return [f({'a': 1}, k) for k in ['a', 'b', 1]]\n",
+    "def main():\n    xs = [1, 2]\n    for x in xs:\n        g = xs.append\n        g(x)\n"
+    "    return xs\n",  # mutation through a bound method: the guard's error
+    # errors raised in calls, with their positions
+    "def main():\n    f = 1\n    return f(2)\n",
+    "def main():\n    return g(1)\nresult = main()\ndef g(a):\n    return a\n",
+    "def f(a, b):\n    return a\ndef main():\n    k = f\n    return k(1, 2, 3)\n",
+    "def f():\n    return f()\ndef main():\n    k = f\n    return k()\n",  # recursion
+]
+
+
+@pytest.mark.parametrize("src", _SEALED_CASES)
+@pytest.mark.parametrize("budget", [None, 7, 40, 10_000])
+def test_a_sealed_compile_behaves_as_the_one_with_call_sites(src, budget, monkeypatch):
+    # values, errors (with positions) and the step where a budget runs out
+    if "result =" not in src:
+        src += "result = main()\n"
+
+    def run_once() -> tuple:
+        out: list[str] = []
+        try:
+            g = exec_file("m.star", src, max_steps=budget, print=out.append)
+            return ("ok", to_python(g["result"]), out)
+        except StarlarkError as e:
+            return ("error", str(e), out)
+
+    sealed = run_once()
+    plain_compile = machine.compile_module
+    monkeypatch.setattr(
+        machine,
+        "compile_module",
+        lambda *a, sealed=False, **k: plain_compile(*a, sealed=False, **k),
+    )
+    with_sites = run_once()
+    assert sealed == with_sites
+    cm = plain_compile("m.star", src, (), frozenset(), sealed=True)
+    assert not any(cm.sites.values())  # (no call site at all)
