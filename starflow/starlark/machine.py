@@ -811,6 +811,16 @@ def exec_file(
     try:
         exec(cm.code, g)  # noqa: S102 - code compiled from our own AST, never from text
         _run_guarded(g["$toplevel"], ctx)
+    except BaseException as e:
+        from .thread import _Suspension  # (thread imports this module)
+
+        if outer is None and type(e) is _Suspension:
+            # no thread to suspend: a plain error, not the thread's signal
+            raise EvalError(
+                f"cannot suspend outside a thread: external {e.name} called "
+                "(run the script with starflow.starlark.Thread)"
+            ) from None
+        raise
     finally:
         _local.thread = outer
     result: dict[str, Any] = {}

@@ -1016,3 +1016,13 @@ def test_a_sealed_compile_behaves_as_the_one_with_call_sites(src, budget, monkey
     assert sealed == with_sites
     cm = plain_compile("m.star", src, (), frozenset(), sealed=True)
     assert not any(cm.sites.values())  # (no call site at all)
+
+
+def test_an_external_called_by_exec_file_is_a_clear_error():
+    # exec_file runs no thread: nothing could suspend, whatever the call's kind
+    from starflow.starlark import external
+
+    for body in ["ask(1)", "f = ask\n    f(1)", "[ask(i) for i in range(2)]"]:
+        src = f"def main():\n    {body}\nmain()\n"
+        with pytest.raises(EvalError, match="cannot suspend outside a thread: external ask"):
+            exec_file("m.star", src, predeclared={"ask": external("ask")})
