@@ -237,7 +237,7 @@ def _dict_stores(a: py.Assign, temp: Callable[[], str], top: bool) -> list[py.st
         $tN = $Dict()
         $tN[k1] = v1
         ...
-        T = $tN             ($tN is T itself when no value reads T)
+        T = $tN             ($tN is T itself when no value reads T or calls)
 
     Only for constant, distinct keys (the display's own condition) and up to
     16 of them. No value holds a call site (the compiler hoists every site
@@ -263,7 +263,14 @@ def _dict_stores(a: py.Assign, temp: Callable[[], str], top: bool) -> list[py.st
     if not 0 < len(d.keys) <= 16 or not all(type(k) is py.Constant for k in d.keys):
         return None
     target = a.targets[0].id
-    reads = any(type(n) is py.Name and n.id == target for v in d.values for n in py.walk(v))
+    # Into a temporary when a value reads the target, or calls anything: a
+    # closure may have captured the target (a sealed compile leaves calls
+    # in the display), and nothing may see it bound to a part of the dict.
+    reads = any(
+        type(n) is py.Call or (type(n) is py.Name and n.id == target)
+        for v in d.values
+        for n in py.walk(v)
+    )
     name = temp() if reads else target
     line, col = a.lineno, a.col_offset + 1
 

@@ -1088,6 +1088,9 @@ def test_setdefault_on_a_frozen_dict_finds_but_does_not_insert():
         "d = {'a': 1, 'b': g(k)}\n    return [d, {'r': g(d['a'])}]",
         "d = {'a': 1, 'a': 2}\n    return d",  # duplicate keys: Go's error
         "return {'a': k, 'b': k}",
+        # a closure that reads the target while the values are computed
+        "d = {'x': 1}\n    def peek():\n        return len(d)\n"
+        "    for i in range(2):\n        d = {'a': peek(), 'b': peek(), 'c': i}\n    return d",
     ],
 )
 def test_dict_displays_built_by_stores(body):
