@@ -240,9 +240,9 @@ def _dict_stores(a: py.Assign, temp: Callable[[], str], top: bool) -> list[py.st
         T = $tN             ($tN is T itself when no value reads T or calls)
 
     Only for constant, distinct keys (the display's own condition) and up to
-    16 of them. No value holds a call site (the compiler hoists every site
-    into a statement before the display), so nothing can observe the dict
-    before it is whole. Measured: a dict of 3 keys took 136 ns as
+    16 of them. Nothing can observe the dict before it is whole: a value
+    that reads T or calls anything (a closure may have captured T) sends the
+    stores to a temporary. Measured: a dict of 3 keys took 136 ns as
     `Dict({...})` (a Python dict, then a copy), 84 ns as stores.
     """
     if len(a.targets) != 1 or type(a.targets[0]) is not py.Name:
@@ -339,9 +339,7 @@ def _int_tree_leaves(sh: tuple, leaves: list, nops: int) -> tuple[int, bool]:
     a literal comes after an operator)."""
     kind = sh[0]
     if kind == "leaf":
-        x = sh[1]
-        while type(x) is s.ParenExpr:
-            x = x.x
+        x = sh[1]  # (without parentheses: `_int_tree` took them off)
         leaves.append(x)
         return nops, bool(nops) and type(x) is not s.Ident and type(x) is not s.Literal
     if kind == "neg":
@@ -705,6 +703,10 @@ class Compiler:
 
     def is_simple(self, e: py.expr) -> bool:
         return isinstance(e, py.Name | py.Constant)
+
+    def all_of(self, tests: list[py.expr]) -> py.expr:
+        """`t1 and t2 and ...` (the one test itself when there is one)."""
+        return tests[0] if len(tests) == 1 else self.at(py.BoolOp(py.And(), tests))
 
     def bind_temp(self, e: py.expr) -> tuple[py.expr, py.expr] | None:
         """Return (first_use, later_use) of `e` so it is evaluated once, or None."""
@@ -1942,11 +1944,14 @@ class Compiler:
             usable = all(entries[2:]) and (all(entries) or not self.ctx.no_walrus)
         refs: list[py.expr] = []
         tests: list[py.expr] = []
+        tested_names: set[str] = set()  # (a name tested once: `total - total // 10`)
         for v, k in zip(vals, known, strict=True):
             if self.is_simple(v) or not usable:
                 refs.append(v)
-                if k is None and usable:
+                if k is None and usable and not (type(v) is py.Name and v.id in tested_names):
                     tests.append(v)
+                    if type(v) is py.Name:
+                        tested_names.add(v.id)
             elif self.ctx.in_comp:
                 b = self.bind_temp(v)
                 assert b is not None  # (no_walrus: not usable, above)
@@ -1961,15 +1966,6 @@ class Compiler:
         slow = self.int_tree_ops(shape, iter(refs), augmented)
         if not usable or not tests:
             return slow
-        once: list[py.expr] = []  # (a name tested once: `total - total // 10`)
-        seen: set[str] = set()
-        for t in tests:
-            if type(t) is py.Name:
-                if t.id in seen:
-                    continue
-                seen.add(t.id)
-            once.append(t)
-        tests = once
         self.line, self.col = at
         if len(tests) == 1:
             test = self.at(py.Compare(self.call("$type", tests[0]), [py.Is()], [self.name("$int")]))
@@ -2206,7 +2202,7 @@ class Compiler:
         fast = self.typed(self.at(py.BinOp(fmt, py.Mod(), fy)), "str")
         if not tests:
             return fast
-        test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(py.And(), tests))
+        test = self.all_of(tests)
         slow = self.call("$mod", fmt, sy)
         return self.typed(self.at(py.IfExp(test, fast, slow)), "str")
 
@@ -2468,7 +2464,7 @@ class Compiler:
         else:
             n = y1
         tests.append(self.at(py.Compare(self.const(0), [py.LtE(), py.Lt()], [n, self.const(512)])))
-        test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(py.And(), tests))
+        test = self.all_of(tests)
         fast = self.at(py.BinOp(x2, _PY_BINOP[op](), y2))
         out = self.at(py.IfExp(test, fast, self.call(helper, x2, y2)))
         return self.typed(out, "int") if self.known(x) == "int" else out
@@ -2509,18 +2505,17 @@ class Compiler:
 
     def negate(self, x: py.expr) -> py.expr:
         """`-x`: Python's for an int, else the helper."""
-        helper, pyop = "$neg", py.USub
         if self.known(x) == "int":
-            return self.typed(self.at(py.UnaryOp(pyop(), x)), "int")
+            return self.typed(self.at(py.UnaryOp(py.USub(), x)), "int")
         if not self.ctx.cold:
             # `-x if type(x) is int else $neg(x)`: Python's negation of an int
             # is Starlark's
             b = self.bind_temp(x)
             if b is not None:
                 test = self.at(py.Compare(self.call("$type", b[0]), [py.Is()], [self.name("$int")]))
-                fast = self.at(py.UnaryOp(pyop(), b[1]))
-                return self.at(py.IfExp(test, fast, self.call(helper, b[1])))
-        return self.call(helper, x)
+                fast = self.at(py.UnaryOp(py.USub(), b[1]))
+                return self.at(py.IfExp(test, fast, self.call("$neg", b[1])))
+        return self.call("$neg", x)
 
     def dict_expr(self, e: s.DictExpr, pre: list[py.stmt]) -> py.expr:
         self.line, self.col = e.line, e.col
@@ -2640,24 +2635,19 @@ class Compiler:
             call = self.at(py.Call(func, args, keywords))
             return self.typed(call, self.mt.returns.get(fn.name) if self.ctx.specialized else None)
         self.ctx.ncalls += 1
-        if self.sealed:
-            # no external can be reached (see `sealed`): a plain call
-            k = self.ctx.ncalls
-        else:
+        if not self.sealed:  # (sealed: no external can be reached, a plain call)
             k = self.ctx.nsites = self.ctx.nsites + 1
             self.ctx.sites[(e.line, e.col)] = k
         if type(fn) is s.Ident and fn.scope is Scope.GLOBAL and fn.name in self.global_defs:
             self.ctx.callees.add(fn.name)
         else:
             self.ctx.calls_unknown = True
-        fk = f"$f{k}"
         fref: py.expr
         if self.sealed and type(fn) is s.Ident and self.is_simple(callee):
             fref = callee  # (a name: read where the call reads it)
         else:
             assert not self.ctx.in_comp, "a call that needs statements in a comprehension"
-            if self.sealed:
-                fk = self.ctx.temp()
+            fk = self.ctx.temp() if self.sealed else f"$f{k}"
             pre.append(self.assign(fk, callee))
             fref = self.name(fk)
         if type(fn) is s.DotExpr:
@@ -2774,7 +2764,7 @@ class Compiler:
         fast = self.typed(self.at(py.Call(attr, args, [])), "str")
         if not tests:
             return fast
-        test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(py.And(), tests))
+        test = self.all_of(tests)
         return self.typed(self.at(py.IfExp(test, fast, helper)), "str")
 
     def str_native(self, name: str, x: py.expr, args: list[py.expr]) -> py.expr | None:
@@ -2888,7 +2878,7 @@ class Compiler:
                     self.at(py.Compare(self.call("$type", y), [py.In()], [self.name("$SEQS")]))
                 )
             tests.append(self.at(py.Compare(x, [py.IsNot()], [y])))
-            test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(py.And(), tests))
+            test = self.all_of(tests)
             return self.at(py.IfExp(test, method(args), helper))
         if recv == "list" and name == "pop" and not args:
             test = x if self.settled(x) else self.at(py.BoolOp(py.And(), [x, mutable()]))
@@ -2911,7 +2901,7 @@ class Compiler:
             if self.known(k) not in ("int", "str"):
                 native = self.name("$KEY_NATIVE")
                 tests.append(self.at(py.Compare(self.call("$type", k), [py.In()], [native])))
-            test = tests[0] if len(tests) == 1 else self.at(py.BoolOp(py.And(), tests))
+            test = self.all_of(tests)
             return self.at(py.IfExp(test, method(args), helper))
         return None
 
