@@ -2246,6 +2246,11 @@ class Compiler:
                 return self.at(py.IfExp(test, fast(x2, y2), self.call(slow_fn, x2, y2)))
         # (x1 and y1 evaluate and bind the operands, in order)
         ty1 = self.call("$type", y1)
+        if kx in _NATIVE_KNOWN[types] or ky in _NATIVE_KNOWN[types]:
+            # one operand's type is known and native (`acc + f(x)`, f returns
+            # an int): the other's type being the same is the whole test
+            same = self.at(py.Compare(self.call("$type", x1), [py.Is()], [ty1]))
+            return self.at(py.IfExp(same, fast(x2, y2), self.call(slow_fn, x2, y2)))
         if self.ctx.no_walrus:
             tx1 = self.call("$type", x1)
             tx2 = self.call("$type", x2)

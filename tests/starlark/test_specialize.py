@@ -1189,3 +1189,21 @@ def test_an_int_test_keeps_starlarks_order_of_evaluation():
     # the addition fails before the later subscript is evaluated
     src = src.replace("a + d['missing'] * 2 + 1", "a + 1 + d['missing']")
     assert "unknown binary op: string + int" in same(src)
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*", "==", "<"])
+@pytest.mark.parametrize("arg", ["3", "True", "2.5", "'s'", "[1]", "None", "1 << 70"])
+def test_an_operand_of_known_type_tests_only_the_others(op, arg):
+    # the clones of one() and s() return an int and a str: where main calls
+    # them, the fast path tests only that the other operand has that type
+    src = (
+        "def one():\n    return 1\n"
+        "def s():\n    return 'x'\n"
+        "def main(a):\n"
+        "    r = []\n"
+        "    for v in [a, a]:\n"
+        f"        r.append([v {op} one(), one() {op} v, v {op} s(), s() {op} v])\n"
+        "    return r\n"
+        f"result = [main({arg}), main(None)]\n"
+    )
+    same(src)
