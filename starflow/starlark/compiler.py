@@ -1077,26 +1077,16 @@ class Compiler:
                 # by $unpack in Starlark's words, anything else goes to it
                 native = self.at(py.Assign([tup()], value))
                 retry = self.at(py.ExceptHandler(self.name("$ValueError"), None, [slow]))
-                tests = [
-                    self.at(py.Compare(self.call("$type", value), [py.Is()], [self.name(tn)]))
-                    for tn in ("$tuple", "$List")
-                ]
-                test = self.at(py.BoolOp(py.Or(), tests))
+                attempt = self.at(py.Try(body=[native], handlers=[retry], orelse=[], finalbody=[]))
                 if kv in ("tuple", "list"):  # (known: no test; any List unpacks)
-                    test = self.const(True)
-                out.append(
-                    self.at(
-                        py.If(
-                            test=test,
-                            body=[
-                                self.at(
-                                    py.Try(body=[native], handlers=[retry], orelse=[], finalbody=[])
-                                )
-                            ],
-                            orelse=[slow],
-                        )
-                    )
-                )
+                    out.append(attempt)
+                else:
+                    tests = [
+                        self.at(py.Compare(self.call("$type", value), [py.Is()], [self.name(tn)]))
+                        for tn in ("$tuple", "$List")
+                    ]
+                    test = self.at(py.BoolOp(py.Or(), tests))
+                    out.append(self.at(py.If(test=test, body=[attempt], orelse=[slow])))
             return finish()
         if t is s.IndexExpr:
             pre: list[py.stmt] = []
