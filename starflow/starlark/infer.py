@@ -1010,14 +1010,11 @@ def nosuspend_defs(
     ok: set[str] = set()
     for f, fn in defs.items():
         found: list = []
-        scan = _AnyCall(_Typer({}, genv, None), builtin_method, direct_builtins, found)
+        # (the locals' types type the receivers of method calls; the compiler
+        # computes them for every def anyway, `types_of` keeps them)
+        env = types_of(fn) if types_of is not None else function_types(fn, genv=genv)
+        scan = _AnyCall(_Typer({**env}, genv, None), builtin_method, direct_builtins, found)
         scan.stmts(fn.body)
-        if scan.unknown and scan.methods:
-            # method calls of receivers unknown without the locals' types: again, with them
-            env = types_of(fn) if types_of is not None else function_types(fn, genv=genv)
-            found = []
-            scan = _AnyCall(_Typer({**env}, genv, None), builtin_method, direct_builtins, found)
-            scan.stmts(fn.body)
         if scan.unknown:
             continue
         if set(found) <= set(defs):  # (a global that is no def: a value, unknown)
@@ -1042,7 +1039,6 @@ class _AnyCall(_CallScan):
         self.direct_builtins = direct_builtins
         self.names = found  # global names called directly
         self.unknown = False
-        self.methods = False  # a method call found a receiver of unknown type
 
     def expr(self, e) -> None:
         if type(e) is s.CallExpr:
@@ -1056,7 +1052,6 @@ class _AnyCall(_CallScan):
                 recv = self.typer.typeof(fn.x)
                 if not (recv is not None and self.builtin_method(recv, fn.name)):
                     self.unknown = True
-                    self.methods = True
             else:
                 self.unknown = True
         super().expr(e)
