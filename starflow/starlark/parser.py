@@ -9,9 +9,15 @@ file:line:col and starlark-go's wording.
 
 How it fits together:
 
-- Lark reads the grammar once per process (`_Tables`, lazily, never cached to
-  disk) and builds the LALR tables and one callback per rule; it neither lexes
-  nor drives the parser.
+- Lark builds the LALR tables from the grammar (`_table_data`); a copy of
+  them, as plain data, is the generated module `_parser_tables.py`
+  (`write_tables`), which a process reads on its first parse (~2 ms from its
+  bytecode, against ~0.1 s to build them, plus ~17 ms to import lark). The
+  copy carries the grammar's hash: for another grammar the tables are built
+  again by Lark, and a test checks the copy against the grammar. The states
+  are numbered by a walk from the start, so the copy does not depend on the
+  process's string hashing. `_Tables` makes one callback per rule from the
+  data; Lark neither lexes nor drives the parser.
 - `_tokenize` lexes the whole text with one regular expression made of the
   grammar's terminals (a keyword is a NAME found in a dict) and does the layout
   work at the same time: raw newline tokens become `_NEWLINE`/`_INDENT`/
@@ -37,6 +43,7 @@ Nothing here recurses over the input, and the trees it returns are at most
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.resources
 import re
 import sys
@@ -44,16 +51,6 @@ import threading
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import NamedTuple
-
-from lark import Lark, Transformer
-from lark.lexer import Lexer
-from lark.parse_tree_builder import (
-    ChildFilter,
-    ChildFilterLALR,
-    ChildFilterLALR_NoPlaceholders,
-    ExpandSingleChild,
-)
-from lark.parsers.lalr_analysis import Shift
 
 from . import syntax
 from .errors import ParseError
@@ -195,16 +192,6 @@ def grammar_text() -> str:
     return resource.read_text(encoding="utf-8")
 
 
-class _NoLexer(Lexer):
-    """What Lark is given as its lexer: `_tokenize` does the lexing."""
-
-    def __init__(self, conf: object) -> None:
-        pass
-
-    def lex(self, lexer_state, parser_state):
-        raise NotImplementedError("starflow.starlark.parser lexes with _tokenize")
-
-
 # The groups of `_tokenize`'s regular expression, in the order they are tried.
 # The first alternative that matches wins, as in Lark's basic lexer, which tries
 # terminals by priority, then longest pattern first: where two terminals can
@@ -216,111 +203,177 @@ _IGNORED = ("[ \t\f]+", "\\\\\n")  # blanks, and a backslash before a newline
 
 
 class _Tables:
-    """What parsing needs from the grammar, derived once from the Lark object."""
+    """What parsing needs from the grammar: the lexer's tables, the LALR tables
+    and one callback per rule, made from `_table_data`'s plain data."""
 
-    def __init__(self) -> None:
-        # (the Lark object is dropped once its tables are read: its ~12,000
-        # objects would stay tracked by the cyclic GC, and every full
-        # collection of the process would walk them)
-        lark = Lark(
-            grammar_text(),
-            parser="lalr",
-            lexer=_NoLexer,
-            start="file",
-            transformer=_Builder(),
-            maybe_placeholders=True,
-            propagate_positions=False,
-            cache=False,  # never pickle: the grammar is small and builds fast
-        )
-        # Names as plain interned strings: Lark's are often its Token (a str
-        # whose __eq__ is Python code), and `_tokenize` types tokens with literals.
-        terms = {sys.intern(str(t.name)): t for t in lark.terminals}
+    def __init__(self, data: dict) -> None:
         #: a terminal's name -> its text (the punctuation's, for messages)
-        self.texts = {name: t.pattern.value for name, t in terms.items()}
-
-        # ---- the lexer. What `_tokenize` assumes of the grammar is checked here.
-        ignored = {terms[name].pattern.to_regexp() for name in lark.ignore_tokens}
-        assert ignored == set(_IGNORED), ignored
-        regexps = {
-            name: t.pattern.to_regexp()
-            for name, t in terms.items()
-            if t.pattern.type == "re" and name not in lark.ignore_tokens
-        }
-        ranked = ("FLOAT", "STRING", "INT", "NAME", "_NEWLINE")
-        assert set(regexps) == set(ranked), regexps
-        assert [terms[name].priority for name in ranked] == [3, 2, 2, 0, 0]
-        name_re = re.compile(regexps["NAME"])
+        self.texts: dict[str, str] = data["texts"]
         #: keyword -> its terminal; a reserved word -> ""
-        self.words: dict[str, str] = dict.fromkeys(_RESERVED, "")
+        self.words: dict[str, str] = data["words"]
         #: punctuation -> its terminal
-        self.ops: dict[str, str] = {}
-        for name, t in terms.items():
-            if t.pattern.type == "str":
-                assert t.priority == 0, name
-                text = t.pattern.value
-                if name_re.fullmatch(text):  # as Lark: a NAME, renamed
-                    assert text not in self.words, text
-                    self.words[text] = name
-                else:
-                    self.ops[text] = name
+        self.ops: dict[str, str] = data["ops"]
         #: punctuation -> 1 if it may deepen the tree (see _SHALLOW), else 0
         self.op_depth = {text: int(name not in _SHALLOW) for text, name in self.ops.items()}
-        longest_first = sorted(self.ops, key=len, reverse=True)
-        self.token_re = re.compile(
-            "[ \t\f]*+(?:"
-            f"(?P<FLOAT>{regexps['FLOAT']})"
-            f"|(?P<STRING>{regexps['STRING']})"
-            f"|(?P<INT>{regexps['INT']})"
-            f"|(?P<NAME>{regexps['NAME']})"
-            f"|(?P<OP>{'|'.join(map(re.escape, longest_first))})"
-            f"|(?P<NEWLINE>{regexps['_NEWLINE']})"
-            "|(?P<CONT>\\\\\n)"  # a line continuation
-            "|(?P<END>\\Z)"
-            "|(?P<BAD>[\\s\\S]))"  # what no terminal matches: an error
-        )
+        self.token_re = re.compile(data["token_re"])
         assert self.token_re.groups == _K_BAD, "a terminal's pattern has a capturing group"
-
-        # ---- the parser: Lark's tables, as lists indexed by state and rule
-        lalr = lark.parser.parser  # lark.parsers.lalr_parser.LALR_Parser
-        table = lalr._parse_table
-        callbacks = lalr.parser.callbacks
-        # No terminal has a callback: a shift pushes the token itself.
-        assert all(not isinstance(key, str) for key in callbacks)
-        rules = lark.rules
+        builder = _Builder()
         #: rule -> (length, callback, origin). The callback is None for a
-        #: `?rule` of one symbol: Lark's callback returns that child as it is.
-        self.rules: list[tuple[int, object, str]] = []
-        code = {}  # rule -> its index minus the number of rules: < 0, and indexes self.rules
-        for i, rule in enumerate(rules):
-            size = len(rule.expansion)
-            cb = callbacks[rule]
-            if size == 1 and type(cb) is ExpandSingleChild:
-                cb = None
-            else:
-                cb = _direct_callback(rule, cb)
-            self.rules.append((size, cb, sys.intern(str(rule.origin.name))))
-            code[rule] = i - len(rules)
-        n = len(table.states)
-        assert set(table.states) == set(range(n))
+        #: `?rule` of one symbol: the value is that child's, as it is.
+        self.rules: list[tuple[int, object, str]] = [
+            (size, _make_callback(spec, builder), sys.intern(origin))
+            for size, spec, origin in data["rules"]
+        ]
         #: state -> {symbol: action}: the state to shift to or to go to (>= 0),
         #: or a reduction (< 0, an index into self.rules)
         self.actions: list[dict[str, int]] = [
-            {
-                sys.intern(str(sym)): (arg if action is Shift else code[arg])
-                for sym, (action, arg) in table.states[s].items()
-            }
-            for s in range(n)
+            {sys.intern(sym): a for sym, a in row.items()} for row in data["actions"]
         ]
         #: state -> the terminals it has an action for (for error messages)
-        self.expected = [
-            frozenset(str(sym) for sym in table.states[s] if sym.isupper()) for s in range(n)
-        ]
-        self.start: int = table.start_states["file"]
-        self.end: int = table.end_states["file"]
+        self.expected = [frozenset(e) for e in data["expected"]]
+        self.start: int = data["start"]
+        self.end: int = data["end"]
 
 
-def _direct_callback(rule, cb):
-    """Lark's callback chain for `rule`, as one function of the children.
+def _grammar_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _table_data() -> dict:
+    """Build the tables from the grammar with Lark (about 0.1 s), as plain data.
+
+    Returns:
+        What `_Tables` is made from: the lexer's tables, Lark's LALR tables
+        as lists indexed by state and rule, and each rule's callback as a
+        spec for `_make_callback`. `_parser_tables.py` holds a copy, made by
+        `write_tables`.
+    """
+    # (lark is imported here only: a process that parses with the copy never
+    # imports it)
+    from lark import Lark
+    from lark.lexer import Lexer
+    from lark.parse_tree_builder import ExpandSingleChild
+    from lark.parsers.lalr_analysis import Shift
+
+    class NoLexer(Lexer):
+        """What Lark is given as its lexer: `_tokenize` does the lexing."""
+
+        def __init__(self, conf: object) -> None:
+            pass
+
+        def lex(self, lexer_state, parser_state):
+            raise NotImplementedError("starflow.starlark.parser lexes with _tokenize")
+
+    text = grammar_text()
+    # (the Lark object is dropped once its tables are read: its ~12,000
+    # objects would stay tracked by the cyclic GC, and every full
+    # collection of the process would walk them)
+    transformer = _Builder()
+    lark = Lark(
+        text,
+        parser="lalr",
+        lexer=NoLexer,
+        start="file",
+        transformer=transformer,
+        maybe_placeholders=True,
+        propagate_positions=False,
+        cache=False,
+    )
+    # Names as plain strings: Lark's are often its Token (a str whose __eq__
+    # is Python code), and `_tokenize` types tokens with literals.
+    terms = {str(t.name): t for t in lark.terminals}
+    texts = {name: t.pattern.value for name, t in terms.items()}
+
+    # ---- the lexer. What `_tokenize` assumes of the grammar is checked here.
+    ignored = {terms[name].pattern.to_regexp() for name in lark.ignore_tokens}
+    assert ignored == set(_IGNORED), ignored
+    regexps = {
+        name: t.pattern.to_regexp()
+        for name, t in terms.items()
+        if t.pattern.type == "re" and name not in lark.ignore_tokens
+    }
+    ranked = ("FLOAT", "STRING", "INT", "NAME", "_NEWLINE")
+    assert set(regexps) == set(ranked), regexps
+    assert [terms[name].priority for name in ranked] == [3, 2, 2, 0, 0]
+    name_re = re.compile(regexps["NAME"])
+    words: dict[str, str] = dict.fromkeys(sorted(_RESERVED), "")
+    ops: dict[str, str] = {}
+    for name, t in terms.items():
+        if t.pattern.type == "str":
+            assert t.priority == 0, name
+            value = t.pattern.value
+            if name_re.fullmatch(value):  # as Lark: a NAME, renamed
+                assert value not in words, value
+                words[value] = name
+            else:
+                ops[value] = name
+    longest_first = sorted(ops, key=len, reverse=True)
+    token_re = (
+        "[ \t\f]*+(?:"
+        f"(?P<FLOAT>{regexps['FLOAT']})"
+        f"|(?P<STRING>{regexps['STRING']})"
+        f"|(?P<INT>{regexps['INT']})"
+        f"|(?P<NAME>{regexps['NAME']})"
+        f"|(?P<OP>{'|'.join(map(re.escape, longest_first))})"
+        f"|(?P<NEWLINE>{regexps['_NEWLINE']})"
+        "|(?P<CONT>\\\\\n)"  # a line continuation
+        "|(?P<END>\\Z)"
+        "|(?P<BAD>[\\s\\S]))"  # what no terminal matches: an error
+    )
+
+    # ---- the parser: Lark's tables, as lists indexed by state and rule
+    lalr = lark.parser.parser  # lark.parsers.lalr_parser.LALR_Parser
+    table = lalr._parse_table
+    callbacks = lalr.parser.callbacks
+    # No terminal has a callback: a shift pushes the token itself.
+    assert all(not isinstance(key, str) for key in callbacks)
+    rules = []
+    code = {}  # rule -> its index minus the number of rules: < 0, and indexes `rules`
+    for i, rule in enumerate(lark.rules):
+        size = len(rule.expansion)
+        cb = callbacks[rule]
+        spec = None if size == 1 and type(cb) is ExpandSingleChild else _callback_spec(rule, cb)
+        if spec is not None and spec[0] == "method":
+            assert cb == getattr(transformer, spec[1]), (rule, cb)
+        rules.append((size, spec, str(rule.origin.name)))
+        code[rule] = i - len(lark.rules)
+    # States numbered in the order a walk from the start reaches them, each
+    # state's symbols in sorted order: Lark's own numbers depend on the
+    # process's string hashing, these do not (the copy is reproducible).
+    start = table.start_states["file"]
+    number = {start: 0}
+    walk = [start]
+    for s in walk:  # (grows while it is walked)
+        for sym in sorted(table.states[s], key=str):
+            action, arg = table.states[s][sym]
+            if action is Shift and arg not in number:
+                number[arg] = len(walk)
+                walk.append(arg)
+    assert len(walk) == len(table.states), "a state no walk from the start reaches"
+    actions = [
+        {
+            str(sym): (number[arg] if action is Shift else code[arg])
+            for sym, (action, arg) in sorted(table.states[s].items(), key=lambda kv: str(kv[0]))
+        }
+        for s in walk
+    ]
+    expected = [sorted(str(sym) for sym in table.states[s] if sym.isupper()) for s in walk]
+    return {
+        "grammar": _grammar_hash(text),
+        "texts": texts,
+        "words": words,
+        "ops": ops,
+        "token_re": token_re,
+        "rules": rules,
+        "actions": actions,
+        "expected": expected,
+        "start": 0,
+        "end": number[table.end_states["file"]],
+    }
+
+
+def _callback_spec(rule, cb) -> tuple:
+    """Lark's callback chain for `rule`, as data for `_make_callback`.
 
     Lark wraps a rule's builder in a filter that drops the tokens the tree
     omits, splices the children of inlined rules (`_name`, which build a
@@ -329,46 +382,75 @@ def _direct_callback(rule, cb):
     returns its children as a plain list, spliced by its parent (measured:
     parsing big_generated took ~2 ms less). What a filter keeps is Lark's
     own `to_include`, so the children each builder gets are the same.
+
+    Returns:
+        ("children",): an inlined rule's (its children, as a list);
+        ("method", name): `_Builder`'s method, given the children as they are;
+        ("filter", includes, trailing, name): keep child i (spliced if
+        `expand`, after `nones` placeholders) for each (i, expand, nones) of
+        `includes`, add `trailing` placeholders, and give the list to
+        `_Builder`'s method `name` (None: the list is the value).
     """
+    from lark.parse_tree_builder import (
+        ChildFilter,
+        ChildFilterLALR,
+        ChildFilterLALR_NoPlaceholders,
+        ExpandSingleChild,
+    )
+
     t = type(cb)
     if t is functools.partial:
         # (Lark's default: a Tree, only ever spliced into a parent)
         assert rule.origin.name.startswith("_"), rule
-        return _children
+        return ("children",)
     if t is ChildFilterLALR_NoPlaceholders:
         includes = [(i, expand, 0) for i, expand in cb.to_include]
         trailing = 0
     elif t is ChildFilterLALR:
-        includes = list(cb.to_include)
+        includes = [tuple(x) for x in cb.to_include]
         trailing = cb.append_none
     else:
         assert not isinstance(cb, ChildFilter | ExpandSingleChild), (rule, cb)
-        return cb  # a builder's method, given the children as they are
+        return ("method", cb.__name__)
     build = cb.node_builder
+    name = None
     if type(build) is functools.partial:
         assert rule.origin.name.startswith("_"), rule
-        build = None
+    else:
+        name = build.__name__
     for i, expand, _ in includes:
         if expand:
             assert rule.expansion[i].name.startswith("_"), (rule, i)
+    return ("filter", includes, trailing, name)
+
+
+def _make_callback(spec: tuple | None, builder: _Builder):
+    """The function a reduction calls, from `_callback_spec`'s data."""
+    if spec is None:
+        return None
+    if spec[0] == "children":
+        return _children
+    if spec[0] == "method":
+        return getattr(builder, spec[1])
+    _, includes, trailing, name = spec
     # The list: the first spliced child's own list when it comes first (a
     # left-recursive repetition appends to it, as Lark does), else a new one.
     lines = []
     first = includes[0] if includes else None
     if first is not None and first[1] and not first[2]:
-        lines.append(f"x = c[{first[0]}]")
+        lines.append(f"x = c[{int(first[0])}]")
         includes = includes[1:]
     else:
         lines.append("x = []")
     for i, expand, nones in includes:
         if nones:
-            lines.append(f"x += {[None] * nones!r}")
-        lines.append(f"x += c[{i}]" if expand else f"x.append(c[{i}])")
+            lines.append(f"x += {[None] * int(nones)!r}")
+        lines.append(f"x += c[{int(i)}]" if expand else f"x.append(c[{int(i)}])")
     if trailing:
-        lines.append(f"x += {[None] * trailing!r}")
-    lines.append("return x" if build is None else "return build(x)")
+        lines.append(f"x += {[None] * int(trailing)!r}")
+    lines.append("return x" if name is None else "return build(x)")
     src = "def f(c):\n    " + "\n    ".join(lines) + "\n"
-    scope: dict = {"build": build}
+    scope: dict = {"build": None if name is None else getattr(builder, name)}
     exec(src, scope)  # noqa: S102 - indices and counts from the grammar tables, no input
     return scope["f"]
 
@@ -380,16 +462,45 @@ def _children(c: list) -> list:
 
 _tables: _Tables | None = None
 _tables_lock = threading.Lock()
+TABLES_FILE = Path(__file__).with_name("_parser_tables.py")
+
+
+def _load_data() -> dict:
+    """The tables' data: `_parser_tables.py`'s copy when it was made from
+    this grammar (the import reads its cached bytecode: ~2 ms), else built
+    by Lark (~0.1 s)."""
+    try:
+        from . import _parser_tables
+    except ImportError:  # pragma: no cover - removed from an installation
+        return _table_data()
+    data = _parser_tables.DATA
+    if data.get("grammar") != _grammar_hash(grammar_text()):
+        return _table_data()  # (a changed grammar: `write_tables` makes a new copy)
+    return data
+
+
+def write_tables(path: Path = TABLES_FILE) -> None:
+    """Write the tables built from the grammar to `path` (`_parser_tables.py`)."""
+    data = _table_data()
+    path.write_text(
+        '"""The parser\'s tables, made from grammar/starlark.lark by Lark.\n\n'
+        "GENERATED by starflow.starlark.parser.write_tables: do not edit. A test\n"
+        "checks it against the grammar; regenerate with\n\n"
+        "    python -c 'from starflow.starlark import parser; parser.write_tables()'\n"
+        '"""\n\n'
+        f"DATA = {data!r}\n",
+        encoding="utf-8",
+    )
 
 
 def _get_tables() -> _Tables:
-    """The process-wide tables, built on first use (about 0.1 s)."""
+    """The process-wide tables, made on first use."""
     global _tables
     tables = _tables
     if tables is None:
         with _tables_lock:
             if _tables is None:
-                _tables = _Tables()
+                _tables = _Tables(_load_data())
             tables = _tables
     return tables
 
@@ -750,11 +861,13 @@ def _flatten(items: list) -> list[syntax.Stmt]:
     return out
 
 
-class _Builder(Transformer):
-    """Lark inline-transformer callbacks: one per aliased rule, each builds a node.
+class _Builder:
+    """The rules' callbacks: one per aliased rule, each builds a node.
 
-    Lark calls them during LALR reductions with the rule's children (tokens that
-    the grammar names, and the nodes built for sub-rules); they must not recurse.
+    `_run` calls them during LALR reductions with the rule's children (tokens
+    that the grammar names, and the nodes built for sub-rules), through the
+    functions `_make_callback` makes; they must not recurse. Lark, when it
+    builds the tables, is given one as its transformer.
     """
 
     # ---- statements
