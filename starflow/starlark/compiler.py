@@ -542,19 +542,34 @@ def _unparen_target(e: s.Expr) -> s.Expr:
 _DISPLAY_TYPES = {s.ListExpr: "list", s.DictExpr: "dict", s.TupleExpr: "tuple"}
 
 
+def _fill_starts(node, line: int, col: int) -> None:
+    """Give each node under `node` that has no start its parent's, as
+    `ast.fix_missing_locations` does, but not an end (which that would take
+    from line 1: see `_at`)."""
+    if "lineno" in node._attributes:
+        d = node.__dict__
+        line = d.setdefault("lineno", line)
+        col = d.setdefault("col_offset", col)
+    for child in py.iter_child_nodes(node):
+        _fill_starts(child, line, col)
+
+
 def _at(node, line: int, col: int):
     # (the node's attributes live in its __dict__: writing it directly costs
-    # less than setattr; a compile builds tens of thousands of nodes)
-    c = col - 1 if col > 0 else 0
+    # less than setattr; a compile builds tens of thousands of nodes). Only
+    # where a node starts: the machine reads no end, and compile() takes a
+    # missing end to be the start, so each node has two attributes fewer to
+    # write and for compile() to read (big_generated: ~1.5 ms less).
     d = node.__dict__
-    d["lineno"] = d["end_lineno"] = line
-    d["col_offset"] = c
-    d["end_col_offset"] = c + 1
+    d["lineno"] = line
+    d["col_offset"] = col - 1 if col > 0 else 0
     return node
 
 
 class Compiler:
-    def __init__(self, file: s.File, options: frozenset[str], sealed: bool = False):
+    def __init__(
+        self, file: s.File, options: frozenset[str], sealed: bool = False, counted: bool = True
+    ):
         self.file = file
         self.filename = file.filename
         self.options = options
@@ -567,6 +582,10 @@ class Compiler:
         # those calls as they count sites (`_Ctx.ncalls`), so the two
         # compiles behave alike.
         self.sealed = sealed and not any(type(st) is s.LoadStmt for st in file.stmts)
+        # Counted: the run may have a step budget. A run without one counts
+        # no step (`$COUNTED` is false), so its compile leaves the counting
+        # out: no `$COUNTED and next($T)`, no `$k` flags, no `$charge`.
+        self.counted = counted
         self.recursion = "recursion" in options
         self.globals = set(file.globals)
         self.ctx: _Ctx | None = None
@@ -846,6 +865,8 @@ class Compiler:
     def budget_check(self, line: int, col: int) -> list[py.stmt]:
         # next($T): one step from the thread's budget (machine.Budget), which
         # raises "too many steps" when there is none left
+        if not self.counted:
+            return []
         saved = self.line, self.col
         self.line, self.col = line, col
         # `$COUNTED and next($T)`: without a budget (`$COUNTED` false) a step
@@ -1239,9 +1260,9 @@ class Compiler:
             else self.store(loopvar)
         )
         kt = self.known(it)
-        kflag = self.ctx.temp("$k") if prepay else None
+        kflag = self.ctx.temp("$k") if prepay and self.counted else None
         self.ctx.loop_type = None
-        if prepay:
+        if kflag is not None:
             # if $k: next($T)   ($k: the loop did not pay up front, and counts:
             # true only with a budget)
             step = self.expr_stmt(self.call("$next", self.name("$T")))
@@ -1276,6 +1297,11 @@ class Compiler:
         else:
             out.append(self.at(py.Try(body=[loop], handlers=[], orelse=[], finalbody=release)))
         return out
+
+    def charge(self, seq: py.expr) -> py.expr:
+        """`$charge(seq)`: a comprehension's steps paid when it starts (none
+        in a compile without counting: `seq` itself)."""
+        return self.call("$charge", seq) if self.counted else seq
 
     def prepay(self, tv: str, kflag: str | None) -> list[py.stmt]:
         """`$k = $COUNTED and (len($it) < 16 or $prepay($it))`: `$k` says
@@ -1602,8 +1628,9 @@ class Compiler:
             # A leaf (no loop, no call but of built-ins) does bounded work: its
             # call is not a step (docs/internals.md, "Steps"). Measured: the
             # step was 8% of calls_positional.
-            del body[0]
-            flag_at -= flag_at > 0  # (the flag's statements moved up by one)
+            if self.counted:  # (else there is no step to remove)
+                del body[0]
+                flag_at -= flag_at > 0  # (the flag's statements moved up by one)
             if not body:
                 body.append(self.at(py.Pass(), fn.line, fn.col))
         callees, unknown = self.ctx.callees, self.ctx.calls_unknown or self.ctx.callbacks > 0
@@ -2581,7 +2608,7 @@ class Compiler:
                 a.kind is not s.ArgKind.POSITIONAL for a in e.args
             ):
                 self.ctx.callbacks += 1  # a key callback, maybe given by position
-                if len(args) == 1 and type(args[0]) is not py.Starred and keywords:
+                if len(args) == 1 and type(args[0]) is not py.Starred and keywords and self.counted:
                     # a key called once per element: a step per element, up front
                     args = [self.call("$charge_key", args[0])]
             call = self.at(py.Call(self.name(direct), args, keywords))
@@ -3061,14 +3088,14 @@ class Compiler:
                     if it_temp is not None:
                         src = self.call("$iterate_charge", self.name(it_temp))
                     elif immutable:
-                        src = self.call("$charge", outer_iter)
+                        src = self.charge(outer_iter)
                     else:
-                        src = self.call("$charge", self.call("$iter_copy", outer_iter))
+                        src = self.charge(self.call("$iter_copy", outer_iter))
                 else:
                     self.ctx.no_walrus += 1
                     later = iterable = self.lazy_expr(clause.iter)
                     self.ctx.no_walrus -= 1
-                    src = self.call("$charge", self.call("$iter_copy", later))
+                    src = self.charge(self.call("$iter_copy", later))
                 # `k, v in d.items()`: pairs, which Python unpacks as Starlark does
                 pairs = SPECIALIZE and _is_items(iterable)
                 target, extra = self.comp_target(clause.target, pairs)
@@ -3120,8 +3147,8 @@ class Compiler:
                     native = iterable
                 else:
                     native = self.call("$iter_quiet", iterable)
-                gen.iter = self.call("$charge", native)
-                if i and self.is_simple(native):
+                gen.iter = self.charge(native)
+                if i and self.is_simple(native) and self.counted:
                     # a later clause's iterable, once per element of the ones
                     # before: without a budget there is nothing to charge
                     gen.iter = self.at(py.IfExp(self.name("$COUNTED"), gen.iter, native))
@@ -3177,11 +3204,16 @@ def source_hash(source: str) -> str:
 
 
 def compile_file(
-    file: s.File, source_hash_: str, options: frozenset[str], sealed: bool = False
+    file: s.File,
+    source_hash_: str,
+    options: frozenset[str],
+    sealed: bool = False,
+    counted: bool = True,
 ) -> CompiledModule:
     """Compile a resolved file. Not cached here: the machine caches by content.
-    `sealed`: for a run where no call can suspend (see `Compiler.sealed`)."""
-    c = Compiler(file, options, sealed)
+    `sealed`: for a run where no call can suspend (see `Compiler.sealed`);
+    `counted` False: for a run without a step budget (see `Compiler.counted`)."""
+    c = Compiler(file, options, sealed, counted)
     mod = c.compile_module()
     code = compile(mod, file.filename, "exec", dont_inherit=True, optimize=0)
     codes: dict[int, tuple[object, CodeInfo]] = {}
@@ -3457,7 +3489,7 @@ def resume_variant(cm: CompiledModule, index: int) -> object:
     else:
         top = rdef
     mod = py.Module(body=[top], type_ignores=[])
-    py.fix_missing_locations(mod)
+    _fill_starts(mod, 1, 0)
     modcode = compile(mod, cm.filename, "exec", dont_inherit=True)
     target = _find_code(modcode, rname)
     codes: dict[int, tuple[object, CodeInfo]] = {}

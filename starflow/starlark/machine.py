@@ -598,13 +598,16 @@ def compile_module(
     predeclared_names: Iterable[str],
     options: frozenset[str],
     sealed: bool = False,
+    counted: bool = True,
 ) -> _compiler.CompiledModule:
     """Parse, resolve and compile `source`, or return the cached result.
 
     The cache key is the content (sha256 of the source), the filename, the
-    dialect options, the set of predeclared names and `sealed` (a compile
-    for a run where no call can suspend, see compiler.Compiler.sealed): the
-    same script compiles once per process and kind of run.
+    dialect options, the set of predeclared names, `sealed` (a compile for
+    a run where no call can suspend, see compiler.Compiler.sealed) and
+    `counted` (False: for a run without a step budget, which counts no step,
+    see compiler.Compiler.counted): the same script compiles once per
+    process and kind of run.
     """
     if isinstance(source, bytes):
         try:
@@ -615,12 +618,14 @@ def compile_module(
             ) from None
     h = _compiler.source_hash(source)
     pre = frozenset(predeclared_names)
-    key = (h, filename, options, pre, sealed)
+    key = (h, filename, options, pre, sealed, counted)
     cm = _CACHE.get(key)
     if cm is not None:
         return cm
-    cm = _compile(filename, source, h, pre, options, keep_defs=False, sealed=sealed)
-    cm.rebuild_fdefs = functools.partial(_compile, filename, source, h, pre, options, sealed=sealed)
+    cm = _compile(filename, source, h, pre, options, False, sealed, counted)
+    cm.rebuild_fdefs = functools.partial(
+        _compile, filename, source, h, pre, options, sealed=sealed, counted=counted
+    )
     for co, info in cm.codes.values():
         register_code(co, info, cm)
     with _CACHE_LOCK:
@@ -638,6 +643,7 @@ def _compile(
     options: frozenset[str],
     keep_defs: bool = True,
     sealed: bool = False,
+    counted: bool = True,
 ) -> _compiler.CompiledModule:
     """Parse, resolve and compile `source` (no cache); `keep_defs` False
     drops the generated Python defs (see CompiledModule.fdefs)."""
@@ -649,7 +655,7 @@ def _compile(
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        cm = _parse_and_compile(filename, source, h, pre, options, sealed)
+        cm = _parse_and_compile(filename, source, h, pre, options, sealed, counted)
         if not keep_defs:
             cm.fdefs = {}
         return cm
@@ -665,13 +671,14 @@ def _parse_and_compile(
     pre: frozenset[str],
     options: frozenset[str],
     sealed: bool = False,
+    counted: bool = True,
 ) -> _compiler.CompiledModule:
     file = parser.parse(filename, source)
     uni = _universe(options | {"set"})
     file.extra["candidate_names"] = sorted(set(pre) | set(uni))
     resolve.resolve_file(file, pre.__contains__, uni.__contains__, options)
     try:
-        return _compiler.compile_file(file, h, options, sealed)
+        return _compiler.compile_file(file, h, options, sealed, counted)
     except RecursionError:
         raise StarlarkSyntaxError(Position(filename, 1, 1), "program too deeply nested") from None
 
@@ -800,7 +807,16 @@ def exec_file(
     # Outside a thread nothing can capture a suspension: a sealed compile,
     # whose calls are plain calls (compiler.Compiler.sealed). A module a
     # running thread loads keeps its call sites.
-    cm = compile_module(filename, source, predeclared.keys(), opts, sealed=outer is None)
+    # Without a budget (given, or shared with the thread that loads the
+    # module) no step is counted: the compile leaves the counting out.
+    cm = compile_module(
+        filename,
+        source,
+        predeclared.keys(),
+        opts,
+        sealed=outer is None,
+        counted=max_steps is not None or outer is not None,
+    )
     ctx = ThreadContext(
         print_fn=print or (outer.print if outer else None), max_steps=max_steps, load=load
     )

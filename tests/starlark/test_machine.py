@@ -1018,6 +1018,60 @@ def test_a_sealed_compile_behaves_as_the_one_with_call_sites(src, budget, monkey
     assert not any(cm.sites.values())  # (no call site at all)
 
 
+_UNCOUNTED_CASES = [
+    *_SEALED_CASES,
+    # loops that pay up front or count each step, comprehensions (one and
+    # several clauses), key callbacks, breaks and errors inside them
+    "def main():\n    t = 0\n    for i in range(100):\n        t += i\n"
+    "    for x in [1, 2, 3]:\n        if x == 2:\n            break\n        t += x\n"
+    "    return [t, [a * b for a in range(4) for b in range(a)], {k: 1 for k in 'ab'}]\n",
+    "def main():\n    d = {'b': 2, 'a': 1}\n"
+    "    return [sorted(d, key=lambda k: d[k]), max([3, 1], key=lambda v: -v),"
+    " [k for k, v in d.items() if v]]\n",
+    "def main():\n    xs = [1, 2]\n    return [x for x in xs if xs.append(x)]\n",
+    "def main():\n    return [1 // x for x in [1, 0]]\n",
+]
+
+
+def _code_names(co) -> set[str]:
+    names = set(co.co_names)
+    for k in co.co_consts:
+        if type(k) is type(co):
+            names |= _code_names(k)
+    return names
+
+
+@pytest.mark.parametrize("src", _UNCOUNTED_CASES)
+def test_a_compile_without_step_counting_behaves_as_the_counted_one(src, monkeypatch):
+    # exec_file with no budget counts no step: its compile leaves the
+    # counting out, and must otherwise run as the compile that counts
+    if "result =" not in src:
+        src += "result = main()\n"
+
+    def run_once() -> tuple:
+        out: list[str] = []
+        try:
+            g = exec_file("m.star", src, print=out.append)
+            return ("ok", to_python(g["result"]), out)
+        except StarlarkError as e:
+            return ("error", str(e), out)
+
+    uncounted = run_once()
+    plain_compile = machine.compile_module
+    monkeypatch.setattr(
+        machine,
+        "compile_module",
+        lambda *a, counted=True, **k: plain_compile(*a, counted=True, **k),
+    )
+    counted = run_once()
+    assert uncounted == counted
+    cm = plain_compile("m.star", src, (), frozenset(), sealed=True, counted=False)
+    names = _code_names(cm.code)
+    assert not names & {"$COUNTED", "$next", "$charge", "$charge_key", "$prepay"}
+    names = _code_names(plain_compile("m.star", src, (), frozenset(), sealed=True).code)
+    assert "$COUNTED" in names
+
+
 def test_an_external_called_by_exec_file_is_a_clear_error():
     # exec_file runs no thread: nothing could suspend, whatever the call's kind
     from starflow.starlark import external
