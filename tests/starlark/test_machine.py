@@ -1030,6 +1030,9 @@ _UNCOUNTED_CASES = [
     " [k for k, v in d.items() if v]]\n",
     "def main():\n    xs = [1, 2]\n    return [x for x in xs if xs.append(x)]\n",
     "def main():\n    return [1 // x for x in [1, 0]]\n",
+    # a leaf (no step of its own), plain and with a recursion flag
+    "def greet(who):\n    return 'hello, ' + who\nresult = greet('w')\n",
+    "def leaf(f):\n    return sorted([2, 1], key=f)\nresult = leaf(lambda v: -v)\n",
 ]
 
 
