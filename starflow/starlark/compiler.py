@@ -1334,10 +1334,17 @@ class Compiler:
         other: list[py.stmt] = [self.expr_stmt(self.call("$iterate", self.name(tv)))]
         if kflag is not None:
             other.append(self.assign(kflag, self.name("$COUNTED")))
+        if not pay:  # (nothing to pay: `if type($it) not in $NATIVE_ITER: $iterate($it)`)
+            other_kind = self.at(
+                py.Compare(
+                    self.call("$type", self.name(tv)), [py.NotIn()], [self.name("$NATIVE_ITER")]
+                )
+            )
+            return [self.at(py.If(test=other_kind, body=other, orelse=[]))]
         native = self.at(
             py.Compare(self.call("$type", self.name(tv)), [py.In()], [self.name("$NATIVE_ITER")])
         )
-        return [self.at(py.If(test=native, body=pay or [self.at(py.Pass())], orelse=other))]
+        return [self.at(py.If(test=native, body=pay, orelse=other))]
 
     def iteration_guard(
         self, tv: str, kt: str | None, kflag: str | None, may_suspend: bool
