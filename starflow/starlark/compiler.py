@@ -637,6 +637,8 @@ class Compiler:
             else set()
         )
         self.clone_requests: list[tuple[s.Function, str, int, py.stmt]] = []
+        # key= lambdas of sorted/min/max -> their parameter's type (type_key_lambda)
+        self.key_params: dict[int, dict[str, str]] = {}
         self.clone_orig: dict[int, int] = {}  # clone's code index -> the original's
         # global def -> (code index, clone's code index or None), see `link_defs`
         self.direct_defs: dict[str, tuple[int, int | None]] = {}
@@ -1552,7 +1554,10 @@ class Compiler:
             t = self.local_type(saved.renames.get(n) or local_pyname(n), saved)
             if t is not None:
                 free[n] = t
-        if clone_of is None:
+        key_params = self.key_params.pop(id(fn), None)
+        if key_params is not None:  # (a key= lambda, see `type_key_lambda`)
+            types = infer.function_types(fn, key_params, mt.globals, free=free)
+        elif clone_of is None:
             types = self.generic_types(fn, free)
         else:
             self.ctx.specialized = True
@@ -1746,6 +1751,30 @@ class Compiler:
             if name in self.mt.clones:
                 self.clone_requests.append((st.function, name, index, raw))
         return out
+
+    def type_key_lambda(self, e: s.CallExpr) -> None:
+        """`sorted(xs, key=lambda r: ...)` (or min/max of one iterable): the
+        lambda is called with the elements of `xs` only (nothing else holds
+        it), so its parameter has their type when it is known (an owned
+        list of dicts: `r["score"]` needs no test). See `function_def`."""
+        pos = [a for a in e.args if a.kind is s.ArgKind.POSITIONAL]
+        if len(pos) != 1 or len(e.args) > 3:
+            return
+        for a in e.args:
+            if a.kind is s.ArgKind.KEYWORD and a.name == "key":
+                lam = a.value
+                while type(lam) is s.ParenExpr:
+                    lam = lam.x
+                if type(lam) is not s.LambdaExpr:
+                    return
+                params = lam.function.params
+                if not params or params[0].kind is not s.ParamKind.NORMAL or params[0].name is None:
+                    return
+                elem = self.ast_elems(pos[0].value)
+                if elem is not None and elem != infer.ANY:
+                    self.key_params[id(lam.function)] = {params[0].name.name: elem}
+            elif a.kind is not s.ArgKind.POSITIONAL:
+                return
 
     def lambda_expr(self, e: s.LambdaExpr, pre: list[py.stmt]) -> py.expr:
         # A lambda is a def hoisted to where the lambda is evaluated: one kind of
@@ -2582,6 +2611,8 @@ class Compiler:
         head: list[s.Expr] = []
         if direct is None:
             head = [fn.x] if type(fn) is s.DotExpr else [fn]
+        elif fn.name in ("sorted", "min", "max") and SPECIALIZE:
+            self.type_key_lambda(e)
         vals = self.exprs([*head, *(a.value for a in e.args)], pre)
         callee = vals[0] if head else None
         args: list[py.expr] = []

@@ -1207,3 +1207,49 @@ def test_an_operand_of_known_type_tests_only_the_others(op, arg):
         f"result = [main({arg}), main(None)]\n"
     )
     same(src)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "return [sorted(recs, key=lambda r: r['a']), max(recs, key=lambda r: (r['a'], r['b'])),"
+        " min(recs, key=lambda r: -r['b']), sorted(recs, key=lambda r: r['a'], reverse=True)]",
+        # an element of another kind: the parameter is not typed, the error is the same
+        "recs.append([1])\n    return sorted(recs, key=lambda r: r['a'])",
+        "recs.append({'b': 1})\n    return sorted(recs, key=lambda r: r['a'])",
+        # two positional arguments: the key gets each of them, not elements
+        "return max(recs, [1], key=lambda r: len(r))",
+        # where Python's operator would take what Starlark's refuses (bool * int)
+        "xs = [i for i in range(n)]\n    xs.append(True)\n"
+        "    return sorted(xs, key=lambda v: v * 2)",
+        "xs = [i for i in range(n)]\n    return [sorted(xs, key=lambda v: v * 2),"
+        " max([1], True, key=lambda v: v * 2)]",
+        "return sorted([r['a'] for r in recs], key=lambda v: -v)",
+        "f = lambda r: r['a']\n    return sorted(recs, key=f)",
+    ],
+)
+def test_a_key_lambda_takes_the_type_of_the_elements(body):
+    src = (
+        "def main(n):\n    recs = [{'a': i % 3, 'b': -i} for i in range(n)]\n"
+        f"    {body}\n"
+        "result = [main(4), main(0)]\n"
+    )
+    same(src)
+
+
+def test_a_key_lambda_over_dicts_reads_them_without_a_test():
+    src = (
+        "def main(n):\n    recs = [{'a': i % 3} for i in range(n)]\n"
+        "    return sorted(recs, key=lambda r: r['a'])\n"
+        "result = main(3)\n"
+    )
+    f = parser.parse("m.star", src)
+    uni = universe.universe(frozenset({"set"}))
+    f.extra["candidate_names"] = sorted(uni)
+    resolve.resolve_file(f, lambda n: False, uni.__contains__, frozenset())
+    import ast
+
+    code = ast.unparse(compiler_mod.Compiler(f, frozenset(), True).compile_module())
+    lambdas = [ln for ln in code.splitlines() if "return r['a']" in ln]
+    assert lambdas, code
+    assert all("$index" not in ln for ln in lambdas), code
