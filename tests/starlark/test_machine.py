@@ -990,6 +990,16 @@ _SEALED_CASES = [
 ]
 
 
+def _outcome(src: str, budget: int | None) -> tuple:
+    """What running `src` gives: its result or error, and what it printed."""
+    out: list[str] = []
+    try:
+        g = exec_file("m.star", src, max_steps=budget, print=out.append)
+        return ("ok", to_python(g["result"]), out)
+    except StarlarkError as e:
+        return ("error", str(e), out)
+
+
 @pytest.mark.parametrize("src", _SEALED_CASES)
 @pytest.mark.parametrize("budget", [None, 7, 40, 10_000])
 def test_a_sealed_compile_behaves_as_the_one_with_call_sites(src, budget, monkeypatch):
@@ -998,12 +1008,7 @@ def test_a_sealed_compile_behaves_as_the_one_with_call_sites(src, budget, monkey
         src += "result = main()\n"
 
     def run_once() -> tuple:
-        out: list[str] = []
-        try:
-            g = exec_file("m.star", src, max_steps=budget, print=out.append)
-            return ("ok", to_python(g["result"]), out)
-        except StarlarkError as e:
-            return ("error", str(e), out)
+        return _outcome(src, budget)
 
     sealed = run_once()
     plain_compile = machine.compile_module
@@ -1052,12 +1057,7 @@ def test_a_compile_without_step_counting_behaves_as_the_counted_one(src, monkeyp
         src += "result = main()\n"
 
     def run_once() -> tuple:
-        out: list[str] = []
-        try:
-            g = exec_file("m.star", src, print=out.append)
-            return ("ok", to_python(g["result"]), out)
-        except StarlarkError as e:
-            return ("error", str(e), out)
+        return _outcome(src, None)
 
     uncounted = run_once()
     plain_compile = machine.compile_module
