@@ -1064,9 +1064,11 @@ class _Builder:
                     ops.append((_UNARY_PREC, it.value, it, True))
                 continue
             op = it.value
+            at = it  # where the operator is
             if it.type == "NOT":
                 op = "not in"
-                i += 1  # the IN token
+                at = c[i]  # (as Go, `not in` is at its `in`)
+                i += 1
             prec = _BINARY_PREC[op]
             while ops and ops[-1][0] >= prec:
                 top = ops.pop()
@@ -1075,7 +1077,7 @@ class _Builder:
                         it.line, it.column, f"{top[1]} does not associate with {op} (use parens)"
                     )
                 _reduce(top, vals)
-            ops.append((prec, op, it, False))
+            ops.append((prec, op, at, False))
             want_operand = True
         while ops:
             _reduce(ops.pop(), vals)

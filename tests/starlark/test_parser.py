@@ -154,7 +154,7 @@ def test_columns_count_code_points_not_bytes():
 def test_binary_expression_position_is_the_operator():
     e = expr("a  *  b")
     assert pos(e) == (1, 4)
-    assert pos(expr("a not in b")) == (1, 3)
+    assert pos(expr("a not in b")) == (1, 7)  # (as Go: the `in` of `not in`)
 
 
 def test_unary_expression_position_is_the_operator():
@@ -560,6 +560,7 @@ def test_operator_precedence(src, shape):
         ("_ = 0 == 1 == 2", "1:12: == does not associate with == (use parens)"),
         ("_ = 0 <= i < n", "1:12: <= does not associate with < (use parens)"),
         ("_ = a in b not in c", "1:12: in does not associate with not in (use parens)"),
+        ("_ = a not  in b < c", "1:17: not in does not associate with < (use parens)"),
         ("_ = not a != b > c", "1:16: != does not associate with > (use parens)"),
     ],
 )
