@@ -1572,7 +1572,7 @@ class Compiler:
         self.ctx.cold = COLD and saved.kind == "toplevel" and fn.name in mt.cold
 
         for n in infer.range_locals(fn):  # (see `bits`)
-            self.ctx.ptypes[local_pyname(n) + "#"] = "32"
+            self.ctx.ptypes[local_pyname(n) + "#"] = "64"
         readonly_kw = infer.readonly_kwargs(fn)
         if readonly_kw is not None and SPECIALIZE:
             # a **kwargs only read: nothing else can reach it, so nothing can
@@ -2154,7 +2154,7 @@ class Compiler:
         """A bound on the bit length of int expression `e`, when one is known.
 
         Known: int constants; locals bound only by `range` loops (range takes
-        int32 bounds); `len(x)`; `x % c` for a positive constant c; and sums,
+        int64 bounds); `len(x)`; `x % c` for a positive constant c; and sums,
         products, shifts by constants and bit operations of known ones.
         """
         t = type(e)
@@ -3032,7 +3032,7 @@ class Compiler:
             if ctypes.get(name) is not None:
                 self.ctx.ptypes[f"{tag}_{name}"] = ctypes[name]
             if name in ranged:
-                self.ctx.ptypes[f"{tag}_{name}#"] = "32"
+                self.ctx.ptypes[f"{tag}_{name}#"] = "64"
         result = self.ctx.temp("$r")
         empty = self.call("$Dict") if c.is_dict else self.call("$List")
         pre.append(self.assign(result, empty))
@@ -3092,7 +3092,7 @@ class Compiler:
         for n, t in infer.comprehension_types(c, self.ast_elems).items():
             ctypes[local_pyname(n)] = t
             ctypes[local_pyname(n) + "[]"] = None  # (it hides an owned list's elements)
-            ctypes[local_pyname(n) + "#"] = "32" if n in ranged else None
+            ctypes[local_pyname(n) + "#"] = "64" if n in ranged else None
         # its own variables shadow same-named variables of enclosing explicit loops
         saved_renames = self.ctx.renames
         self.ctx.renames = {k: v for k, v in saved_renames.items() if k not in c.locals}

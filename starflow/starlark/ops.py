@@ -130,6 +130,20 @@ def as_int32(x: Any) -> int:
     return x
 
 
+I64_MIN = -(1 << 63)
+I64_MAX = (1 << 63) - 1
+
+
+def as_int64(x: Any) -> int:
+    """`x` as an int in the signed 64-bit range (bool is not an int), as
+    Go's arguments of type int on a 64-bit machine (`range`'s)."""
+    if type(x) is not int:
+        raise EvalError(f"got {type_name(x)}, want int")
+    if x < I64_MIN or x > I64_MAX:
+        raise EvalError(f"{x} out of range (want value in signed 64-bit range)")
+    return x
+
+
 def to_float(x: int) -> float:
     """The float nearest the int `x`; as Go, fails if it is not finite."""
     try:

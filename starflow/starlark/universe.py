@@ -26,7 +26,7 @@ from typing import Any
 from . import ops
 from .errors import EvalError
 from .format import format_float, str_value
-from .ops import I32_MAX, I32_MIN
+from .ops import I64_MAX, I64_MIN
 from .values import (
     DICT_TYPES,
     GUARDED,
@@ -104,6 +104,13 @@ def _elems(name: str, x: Any, param: int | str = 1) -> list[Any]:
 def _int_param(name: str, x: Any, param: int | str) -> int:
     try:
         return ops.as_int32(x)
+    except EvalError as e:
+        raise _err(name, f"for parameter {param}: {e.msg}") from None
+
+
+def _int64_param(name: str, x: Any, param: int | str) -> int:
+    try:
+        return ops.as_int64(x)
     except EvalError as e:
         raise _err(name, f"for parameter {param}: {e.msg}") from None
 
@@ -517,16 +524,22 @@ def print_(*args: Any, sep: Any = " ") -> None:
 
 
 def range_(start_or_stop: Any, stop: Any = _UNSET, step: Any = 1, /) -> range:
-    if stop is _UNSET and type(start_or_stop) is int and I32_MIN <= start_or_stop <= I32_MAX:
+    # (its bounds are Go's on a 64-bit machine: signed 64-bit ints)
+    if stop is _UNSET and type(start_or_stop) is int and I64_MIN <= start_or_stop <= I64_MAX:
         return range(start_or_stop)  # (the common case, without the checks' calls)
-    a = _int_param("range", start_or_stop, 1)
+    a = _int64_param("range", start_or_stop, 1)
     if stop is _UNSET:
         return range(a)
-    b = _int_param("range", stop, 2)
-    s = _int_param("range", step, 3)
+    b = _int64_param("range", stop, 2)
+    s = _int64_param("range", step, 3)
     if s == 0:
         raise _err("range", "step argument must not be zero")
-    return range(a, b, s)
+    r = range(a, b, s)
+    try:
+        len(r)
+    except OverflowError:  # (a length beyond 64 bits: Go's len fails too)
+        raise _err("range", f"{r} has more than {I64_MAX} elements") from None
+    return r
 
 
 def repr_(x: Any, /) -> str:

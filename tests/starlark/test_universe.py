@@ -387,8 +387,16 @@ def test_range():
         call("range", 1, 5, 0)
     with fails("range: for parameter 1: got string, want int"):
         call("range", "3")
-    with fails("range: for parameter 2: 4294967296 out of range"):
-        call("range", 0, 2**32)
+    # as Go on a 64-bit machine: bounds are signed 64-bit ints
+    assert call("range", 0, 2**32, 2**31) == range(0, 2**32, 2**31)
+    assert len(call("range", 2**63 - 1)) == 2**63 - 1
+    bits64 = "out of range (want value in signed 64-bit range)"
+    with fails(f"range: for parameter 2: 9223372036854775808 {bits64}"):
+        call("range", 0, 2**63)
+    with fails(f"range: for parameter 1: -9223372036854775809 {bits64}"):
+        call("range", -(2**63) - 1)
+    with fails(f"range: range(-{2**63}, {2**63 - 1}) has more than {2**63 - 1} elements"):
+        call("range", -(2**63), 2**63 - 1)
     with fails("range: for parameter 3: got float, want int"):
         call("range", 0, 1, 1.0)
 
