@@ -366,6 +366,107 @@ def _int_tree_tested(sh: tuple, known) -> tuple[bool, int]:
     return unknown, n1 + n2 + unknown
 
 
+# compiled expressions that Python's compiler never folds into a constant
+_NOT_FOLDED = frozenset({py.Name, py.Call, py.Subscript, py.Attribute, py.NamedExpr})
+
+
+def _last_pos(*es: s.Expr | s.DictEntry | None) -> tuple[int, int] | None:
+    """The position Go's compiler last records while compiling `es` in order:
+    that of the last operation among them that may fail (a name's load, an
+    operator, a call, an index, a dict entry ...), or None if none may.
+
+    Go reports an error of a slice at this position (its SLICE instruction
+    records none of its own, after the `[` it records first): that of the
+    last instruction before it in Go's laid-out code. For `x and y` that is
+    in `x` (the code after it follows `x`'s, `y`'s is laid out later); for
+    `a if c else b`, in `c` or `b`.
+    """
+    for e in reversed(es):
+        p = _last_pos1(e)
+        if p is not None:
+            return p
+    return None
+
+
+def _last_pos1(e: s.Expr | s.DictEntry | None) -> tuple[int, int] | None:
+    t = type(e)
+    if e is None or t is s.Literal:
+        return None
+    if t is s.Ident:
+        return None if e.scope is Scope.UNIVERSAL else (e.line, e.col)
+    if t is s.ParenExpr:
+        return _last_pos1(e.x)
+    if t is s.ListExpr or t is s.TupleExpr:
+        return _last_pos(*e.elts)
+    if t is s.DictExpr:
+        return (e.entries[-1].line, e.entries[-1].col) if e.entries else None
+    if t is s.DictEntry:
+        return (e.line, e.col)
+    if t is s.BinaryExpr:
+        if e.op == "and":
+            return _last_pos1(e.x)
+        if e.op == "or":
+            return _last_pos(e.x, e.y)
+        if e.op == "+":
+            return _plus_pos(e)
+        return (e.line, e.col)
+    if t is s.CondExpr:
+        return _last_pos(e.cond, e.else_)  # (its `then` is laid out after)
+    if t is s.SliceExpr:
+        return _last_pos(e.x, e.lo, e.hi, e.step) or (e.line, e.col)
+    if t is s.Comprehension:
+        steps: list = []
+        for c in e.clauses:
+            if type(c) is s.ForClause:  # its iterable, then its `for` (ITERPUSH)
+                steps += [c.iter, s.DictEntry(None, None, c.line, c.col)]
+            else:
+                steps.append(c.cond)
+        return _last_pos(*steps, e.body)
+    if t is s.LambdaExpr:
+        defaults = [p.default for p in e.function.params if getattr(p, "default", None) is not None]
+        return _last_pos(*defaults) or (e.line, e.col)
+    # a unary operator, an index, a dot, a call: its own position
+    return (e.line, e.col)
+
+
+def _plus_pos(e: s.BinaryExpr) -> tuple[int, int] | None:
+    """`a + b + ...` as Go compiles it: adjacent string literals, list
+    displays or tuple displays are folded into one (no `+` of theirs is
+    recorded); each remaining `+` records its position."""
+    terms: list[tuple[s.Expr, tuple[int, int] | None]] = []
+    x: s.Expr = e
+    while type(x) is s.BinaryExpr and x.op == "+":
+        y = x.y
+        while type(y) is s.ParenExpr:
+            y = y.x
+        terms.append((y, (x.line, x.col)))
+        x = x.x
+        while type(x) is s.ParenExpr:
+            x = x.x
+    terms.append((x, None))
+    terms.reverse()
+
+    def kind(t: s.Expr) -> str | None:
+        if type(t) is s.Literal and isinstance(t.value, str):
+            return "s"
+        return "l" if type(t) is s.ListExpr else "t" if type(t) is s.TupleExpr else None
+
+    runs: list[list[tuple[s.Expr, tuple[int, int] | None]]] = []
+    for term in terms:
+        k = kind(term[0])
+        if runs and k is not None and kind(runs[-1][0][0]) == k:
+            runs[-1].append(term)
+        else:
+            runs.append([term])
+    last: tuple[int, int] | None = None
+    for i, run in enumerate(runs):
+        inner = _last_pos(*(t for t, _ in run)) if len(run) > 1 else _last_pos1(run[0][0])
+        last = inner or last
+        if i:
+            last = run[0][1]
+    return last
+
+
 def _small_const(e: py.expr) -> int | None:
     """The value of constant int `e` (or its negation) if it fits in int32, else None."""
     sign = 1
@@ -434,6 +535,9 @@ class CompiledModule:
     method_sites: dict[tuple[int, int], tuple] = field(default_factory=dict)
     # call position -> the local holding a known dict unpacked natively with **
     starstar_sites: dict[tuple[int, int], str] = field(default_factory=dict)
+    # position of a method call `x.name(...)` -> its `.`: where an error of
+    # the lookup itself (no such method) is reported, as Go does
+    dot_sites: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     # id(code object) -> (code object, CodeInfo), for every code object compiled
     # for this module, resume variants included. By identity: code objects
     # compare equal by value, and a variant's inner defs equal the originals.
@@ -598,6 +702,7 @@ class Compiler:
         self.methods_used: set[tuple[str, str]] = set()
         self.method_sites: dict[tuple[int, int], tuple[str, str]] = {}
         self.starstar_sites: dict[tuple[int, int], str] = {}
+        self.dot_sites: dict[tuple[int, int], tuple[int, int]] = {}
         self.nfuncs = 0
         self.ncodes = 1  # code index 0 is the top level
         self.code_names: dict[int, tuple[str, str]] = {0: ("<toplevel>", "toplevel")}
@@ -983,7 +1088,7 @@ class Compiler:
                 if v is not None:
                     return [*pre, self.assign_to_ident(lhs, v)]
             cur = self.expr(lhs, pre)
-            rhs = self.expr(st.rhs, pre)
+            cur, rhs = self.read_then_rhs(cur, st.rhs, pre)
             self.line, self.col = st.line, st.col
             if op in ("+", "|", "&", "^", "-") and self.known(cur) not in _IMMUTABLE:
                 self.note_mutation(cur)  # (list +=, dict |=, set |= ... change it in place)
@@ -1001,8 +1106,7 @@ class Compiler:
                 if k is not None:
                     self.ctx.ptypes[t] = k
             nx, ni = self.typed(self.name(tx), kx), self.typed(self.name(ti), ki)
-            cur = self.index(nx, ni, lhs, pre)
-            rhs = self.expr(st.rhs, pre)
+            cur, rhs = self.read_then_rhs(self.index(nx, ni, lhs, pre), st.rhs, pre)
             self.line, self.col = st.line, st.col
             v = self.augmented(op, cur, rhs)
             self.line, self.col = lhs.line, lhs.col
@@ -1019,7 +1123,7 @@ class Compiler:
             self.line, self.col = lhs.line, lhs.col
             self.ctx.mutations += 1
             cur = self.call("$getattr", self.name(tx), self.const(lhs.name))
-            rhs = self.expr(st.rhs, pre)
+            cur, rhs = self.read_then_rhs(cur, st.rhs, pre)
             self.line, self.col = st.line, st.col
             v = self.augmented(op, cur, rhs)
             self.line, self.col = lhs.line, lhs.col
@@ -1028,6 +1132,26 @@ class Compiler:
                 self.expr_stmt(self.call("$setattr", self.name(tx), self.const(lhs.name), v)),
             ]
         raise TypeError("bad augmented assignment target")  # pragma: no cover
+
+    def read_then_rhs(
+        self, cur: py.expr, rhs: s.Expr, pre: list[py.stmt]
+    ) -> tuple[py.expr, py.expr]:
+        """`x op= rhs`: compile `rhs` after the read `cur` of the target. As
+        Go, the target is read first: when `rhs` needs statements of its own,
+        the read is made a statement before them (its error comes first)."""
+        rpre: list[py.stmt] = []
+        v = self.expr(rhs, rpre)
+        if rpre and not self.is_simple(cur):
+            cur = self.hoist(cur, pre)
+        elif rpre and type(cur) is py.Name:
+            t = self.ctx.temp()
+            pre.append(self.assign(t, cur))
+            k = self.known(cur)
+            if k is not None:
+                self.ctx.ptypes[t] = k
+            cur = self.typed(self.name(t), k)
+        pre += rpre
+        return cur, v
 
     def augmented(self, op: str, cur: py.expr, rhs: py.expr) -> py.expr:
         # as Go: list += iterable extends the list in place; everything else rebinds
@@ -1821,6 +1945,8 @@ class Compiler:
                     out = self.call("$List", out)
                 return self.typed(out, kx)
             parts = [p if p is not None else self.const(None) for p in (lo, hi, step)]
+            # (its error is at the position Go records last, see _last_pos)
+            self.line, self.col = _last_pos(e.x, e.lo, e.hi, e.step) or (e.line, e.col)
             return self.call("$slice", x, *parts)
         if t is s.ParenExpr:
             return self.expr(e.x, pre)
@@ -2396,7 +2522,7 @@ class Compiler:
                 # nodes, and it holds no call site for a resume rewrite)
                 slow = self.call(helper, x2, y)
                 return self.at(py.IfExp(test, fast, slow))
-        if op == "+" and SPECIALIZE and _is_list_display(y):
+        if op == "+" and SPECIALIZE and _is_list_display(y) and self.known(x) == "list":
             # a list + a list display: the display need not be a List first
             fast = self.at(py.BinOp(x, py.Add(), y.args[0]))
             return self.typed(self.call("$List", fast), "list")
@@ -2531,8 +2657,9 @@ class Compiler:
         pyop = _PY_CMP[op]
         if op in ("==", "!=") and SPECIALIZE:
             for b, other in ((y, x), (x, y)):
-                # (not for two constants: Python warns of `is` with a literal)
-                if type(b) is py.Constant and b.value is None and type(other) is not py.Constant:
+                # (not for what Python folds to a constant, `-1`, `(1, 2)`,
+                # `"a" + "b"`: it warns of `is` with a literal)
+                if type(b) is py.Constant and b.value is None and type(other) in _NOT_FOLDED:
                     # None equals only None: a value of another type is never
                     # equal to it (Go compares values of different types as
                     # unequal, calling nothing)
@@ -2587,8 +2714,14 @@ class Compiler:
             return self.call("$Dict")  # (Dict() takes 42 ns, Dict({}) 68)
         if len(consts) == len(keys) and len(set(consts)) == len(consts):
             return self.call("$Dict", self.at(py.Dict(keys, vals)))
-        pairs = [self.at(py.Tuple([k, v], _LOAD)) for k, v in zip(keys, vals, strict=True)]
-        return self.call("$mkdict", self.at(py.Tuple(pairs, _LOAD)))
+        # $dset(...$dset($Dict(), k1, v1)..., kn, vn): each entry is added at
+        # its `:`, where Go reports a duplicate or unhashable key
+        d = self.call("$Dict")
+        for en, k, v in zip(e.entries, keys, vals, strict=True):
+            self.line, self.col = en.line, en.col
+            d = self.call("$dset", d, k, v)
+        self.line, self.col = e.line, e.col
+        return d
 
     def call_expr(self, e: s.CallExpr, pre: list[py.stmt]) -> py.expr:
         """A call. Any call but one of a universal built-in is a call *site*: it
@@ -2608,6 +2741,7 @@ class Compiler:
                 self.universal_used.add(fn.name)
         elif type(fn) is s.DotExpr:
             self.call_names[(e.line, e.col)] = fn.name
+            self.dot_sites[(e.line, e.col)] = (fn.line, fn.col)
         head: list[s.Expr] = []
         if direct is None:
             head = [fn.x] if type(fn) is s.DotExpr else [fn]
@@ -3042,7 +3176,7 @@ class Compiler:
                 out: list[py.stmt] = []
                 if c.is_dict:
                     kv = self.exprs([c.body.key, c.body.value], out)
-                    self.line, self.col = c.line, c.col
+                    self.line, self.col = c.body.line, c.body.col  # (as Go: at the `:`)
                     out.append(self.expr_stmt(self.call("$setindex", self.name(result), *kv)))
                 else:
                     v = self.expr(c.body, out)
@@ -3081,10 +3215,14 @@ class Compiler:
         first = c.clauses[0]
         assert isinstance(first, s.ForClause)
         self.ctx.has_loops = True
-        nested = self.ctx.in_comp > 0  # then the first iterable is inside a comprehension
-        self.ctx.no_walrus += nested
+        # No temporary (`$t := ...`) in the first iterable: Python rejects an
+        # assignment expression in a comprehension's iterable, and this one
+        # may end up inside (a range, a fresh list, an unguarded iteration).
+        # It is evaluated once per comprehension: the generic path costs
+        # nothing that counts.
+        self.ctx.no_walrus += 1
         outer_iter = self.expr(first.iter, pre)
-        self.ctx.no_walrus -= nested
+        self.ctx.no_walrus -= 1
         self.line, self.col = c.line, c.col
         # (the first iterable's elements, seen from outside the comprehension)
         ctypes: dict[str, str | None] = {}
@@ -3108,7 +3246,8 @@ class Compiler:
                 or (type(outer_iter) is py.Name and self.local_type(outer_iter.id + "~") == "lent")
             )
         )
-        if not self.ctx.in_comp and not immutable:
+        if not self.ctx.in_comp and not self.ctx.no_walrus and not immutable:
+            # (no_walrus: it is inside another comprehension's iterable)
             it_temp = self.ctx.temp("$it")
         self.ctx.in_comp += 1
         self.ctx.ctypes.append(ctypes)
@@ -3159,8 +3298,9 @@ class Compiler:
         if c.is_dict:
             k = self.lazy_expr(c.body.key)
             v = self.lazy_expr(c.body.value)
+            # (an entry's error, an unhashable key, is at its `:`, as Go)
+            comp = _at(py.DictComp(k, v, gens), c.body.line, c.body.col)
             self.line, self.col = c.line, c.col
-            comp = self.at(py.DictComp(k, v, gens))
             wrapped = self.call("$Dict", comp)
         else:
             elt = self.lazy_expr(c.body)
@@ -3270,6 +3410,7 @@ def compile_file(
         methods_used=c.methods_used,
         method_sites=c.method_sites,
         starstar_sites=c.starstar_sites,
+        dot_sites=c.dot_sites,
         codes=codes,
         num_functions=c.nfuncs,
         sites=c.sites,

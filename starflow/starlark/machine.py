@@ -473,15 +473,14 @@ def _iadd(x, y):
     return ops.augmented("+", x, y)
 
 
-def _mkdict(pairs):
-    d = Dict()
-    for k, v in pairs:
-        values.check_hashable(k)
-        if k in d:
-            from .format import repr_value
+def _dset(d: Dict, k, v) -> Dict:
+    """Add entry `k: v` of a dict display to `d`, a new dict; return it."""
+    values.check_hashable(k)
+    if k in d:
+        from .format import repr_value
 
-            raise EvalError(f"duplicate key: {repr_value(k)}")
-        d[k] = v
+        raise EvalError(f"duplicate key: {repr_value(k)}")
+    d[k] = v
     return d
 
 
@@ -561,7 +560,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$neg": ops.neg,
         "$pos": ops.pos,
         "$invert": ops.invert,
-        "$mkdict": _mkdict,
+        "$dset": _dset,
         "$ADD_NATIVE": _ADD_NATIVE,
         "$ARITH_NATIVE": _ARITH_NATIVE,
         "$EQ_NATIVE": _EQ_NATIVE,
@@ -900,20 +899,52 @@ def _frames(tb) -> tuple[list[CallFrame], Any, bool]:
     """Starlark frames of a traceback; the last Starlark tb; whether it raised itself."""
     frames: list[CallFrame] = []
     last = None
+    between: set = set()  # the code of the Python frames since the last Starlark one
     while tb is not None:
         co = tb.tb_frame.f_code
         entry = code_entry(co)
-        if entry is not None:
+        if entry is None:
+            between.add(co)
+        else:
             info, cm = entry
             pos = _position(co, tb.tb_lasti, cm.filename)
+            if last is not None and between:
+                # a built-in that called back (sorted's key=): its frame, as Go's
+                name = _builtin_called(last, frames[-1].pos, between)
+                if name is not None:
+                    frames.append(CallFrame(name, BUILTIN_POS))
             if info.kind == "comprehension" and frames:
                 frames[-1] = CallFrame(frames[-1].name, pos)
             else:
                 frames.append(CallFrame(info.name, pos))
             last = tb
+            between = set()
         tb = tb.tb_next
     raised_here = last is not None and last.tb_next is None
     return frames, last, raised_here
+
+
+#: where a built-in's frame is: nowhere in a file (rendered `<builtin>`, as Go)
+BUILTIN_POS = Position("<builtin>", 0, 0)
+
+
+def _builtin_called(tb, pos: Position, between: set) -> str | None:
+    """The name of the built-in called at `pos` in `tb`'s Starlark frame, if
+    its Python code is among `between` (it is running: it called back)."""
+    _, cm = code_entry(tb.tb_frame.f_code)
+    name = cm.call_names.get((pos.line, pos.col))
+    if name is None:
+        return None
+    frame = tb.tb_frame
+    for obj in (
+        frame.f_locals.get(name),
+        frame.f_globals.get("$b_" + name),
+        frame.f_globals.get(name),
+    ):
+        if type(obj) is Builtin:
+            code = getattr(obj.fn, "__code__", None)
+            return obj.name if code is not None and code in between else None
+    return None
 
 
 def _position(co, lasti: int, filename: str) -> Position:
@@ -941,22 +972,31 @@ def _translate(e: BaseException, tb) -> EvalError:
     if last is not None:
         _, cm = code_entry(last.tb_frame.f_code)
         pos = frames[-1].pos if frames else None
-        if pos is not None and not raised_here:
+        if pos is not None and not raised_here and last.tb_next.tb_frame.f_code is not _SLICE_CODE:
+            # (a slice's error may be at a call's position, see compiler._last_pos)
             function = cm.call_names.get((pos.line, pos.col))
     if isinstance(e, _RecursiveCall):
         return EvalError(e.msg, frames[:-1] or frames, None)
+    if isinstance(e, ops.NoAttrError) and _failed_method_lookup(last):
+        # `x.name(...)` where x has no method `name`: the error of the lookup,
+        # at its `.`, not one of a built-in called at the `(` (as Go)
+        _, cm = code_entry(last.tb_frame.f_code)
+        pos = frames[-1].pos
+        dot = cm.dot_sites.get((pos.line, pos.col))
+        if dot is not None:
+            frames[-1] = CallFrame(frames[-1].name, Position(pos.file, *dot))
+        return EvalError(e.msg, frames, None)
     if isinstance(e, EvalError):
         return EvalError(e.msg, frames, function)
     if isinstance(e, RecursionError):
         return EvalError("call stack too deep", frames[-50:])
-    if raised_here:
+    if raised_here or (
+        last is not None and isinstance(e, TypeError) and _is_binding_error(last, e)
+    ):
         msg = _explain_here(e, last)
         if msg is not None:
-            return EvalError(msg, frames, function)
-    elif last is not None and isinstance(e, TypeError) and _is_binding_error(last, e):
-        msg = _explain_here(e, last)
-        if msg is not None:
-            return EvalError(msg, frames, function)
+            # (a built-in's arguments that do not bind: the built-in's error, as Go)
+            return EvalError(str(msg), frames, getattr(msg, "function", function))
     elif isinstance(e, TypeError) and _raised_in_package(tb):
         # a built-in (sorted's key=, ...) called a Starlark function with
         # arguments Python could not bind: its compiled name says which
@@ -969,6 +1009,20 @@ def _translate(e: BaseException, tb) -> EvalError:
         return err
     # an embedder's built-in raised: that is the error of the call
     return EvalError(str(e) or type(e).__name__, frames, function)
+
+
+_SLICE_CODE = ops.slice.__code__
+
+
+def _failed_method_lookup(last) -> bool:
+    """The error was raised by `$invoke`'s lookup of the method, not by the method."""
+    if last is None:
+        return False
+    nxt = last.tb_next
+    if nxt is None or nxt.tb_frame.f_code is not _invoke.__code__:
+        return False
+    nxt = nxt.tb_next
+    return nxt is not None and nxt.tb_frame.f_code is ops.getattr_.__code__
 
 
 # "$toplevel.<locals>.f$3() missing 1 required positional argument: 'b'"
@@ -1121,8 +1175,20 @@ _EXACTLY_ONE = frozenset({"bytes", "str", "type"})
 _NO_KEYWORDS = frozenset({"bytes", "chr", "float", "str", "type", "zip"})
 
 
+class _BuiltinMessage(str):
+    """The message of an error of built-in `function`."""
+
+    function: str
+
+
 def _builtin_binding_message(name: str, fn: Callable, is_method: bool, text: str) -> str:
     """Rephrase an argument-binding TypeError of a built-in as Go's UnpackArgs does."""
+    msg = _BuiltinMessage(_binding_text(name, fn, is_method, text))
+    msg.function = name
+    return msg
+
+
+def _binding_text(name: str, fn: Callable, is_method: bool, text: str) -> str:
     import re
 
     try:

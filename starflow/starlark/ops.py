@@ -608,14 +608,19 @@ def _attr_names(x: Any) -> list[str] | None:
     return None
 
 
-def _no_attr(x: Any, name: str) -> EvalError:
+class NoAttrError(EvalError):
+    """`x.name` where `x` has no such field or method. Raised by the lookup
+    of a method call, the error is the `.`'s, not the call's (as Go)."""
+
+
+def _no_attr(x: Any, name: str) -> NoAttrError:
     msg = f"{type_name(x)} has no .{name} field or method"
     names = _attr_names(x)
     if names:
         hint = nearest(name, names)
         if hint is not None:
             msg += f" (did you mean .{hint}?)"
-    return EvalError(msg)
+    return NoAttrError(msg)
 
 
 def getattr_(x: Any, name: str) -> Any:

@@ -28,6 +28,8 @@ class Position:
     col: int
 
     def __str__(self) -> str:
+        if not self.line:  # (a built-in's frame: `<builtin>`, as Go)
+            return self.file
         return f"{self.file}:{self.line}:{self.col}"
 
 

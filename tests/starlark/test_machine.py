@@ -214,7 +214,10 @@ def test_builtin_calling_back_a_starlark_function_keeps_the_whole_stack():
 
     src = "def h():\n    return apply(lambda x: 1 // x, 0)\nh()\n"
     e = eval_error(src, predeclared={"apply": apply})
-    assert frames(e) == [("<toplevel>", 3, 2), ("h", 2, 17), ("lambda", 2, 30)]
+    # the built-in's own frame too, between its caller and its callback (as Go)
+    want = [("<toplevel>", 3, 2), ("h", 2, 17), ("apply", 0, 0), ("lambda", 2, 30)]
+    assert frames(e) == want
+    assert "\n  <builtin>: in apply\n" in e.backtrace()
     assert run("r = apply(lambda x: x * 2, 4)\n", predeclared={"apply": apply})["r"] == 8
 
 

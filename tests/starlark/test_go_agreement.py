@@ -1,0 +1,250 @@
+"""Programs where starflow once differed from starlark-go, and now agrees.
+
+Found by differential fuzzing against starlark-go (random programs run by
+both: `bench/diff_go.py`). Each case's expected outcome is what starlark-go
+gives: `out`'s value, or the lines of the error's backtrace after
+"Traceback (most recent call last):" (frames with positions, then the
+message). Each runs in the three kinds of compile: `exec_file` without a
+budget (no step counting), with one, and in a `Thread` (every call a call
+site).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from starflow.starlark import EvalError, Thread, exec_file, to_python
+
+CASES: list[tuple[str, str | list[str]]] = [
+    (
+        ("def f(a):\n    return [y for y in range((a + 1) % 3)]\nout = str(f(1))\n"),
+        "[0, 1]",
+    ),
+    (
+        ("def f(a):\n    return {y: 1 for y in [1, 2][a % 2:]}\nout = str(f(1))\n"),
+        "{2: 1}",
+    ),
+    (
+        ("def f(a):\n    return {y: 1 for y in -range(a)}\nout = f(0)\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:27: in f",
+            "Error: unknown unary op: - range",
+        ],
+    ),
+    (
+        ("x = [1]\nout = x.get(1)\n"),
+        [
+            "  t.star:2:8: in <toplevel>",
+            "Error: list has no .get field or method",
+        ],
+    ),
+    (
+        ("def f(x):\n    return x.insert(0, 1)\nout = f(True)\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:13: in f",
+            "Error: bool has no .insert field or method",
+        ],
+    ),
+    (
+        'out = {1: 2, "a": 3, "a": 4}\n',
+        [
+            "  t.star:1:25: in <toplevel>",
+            'Error: duplicate key: "a"',
+        ],
+    ),
+    (
+        ("k = []\nout = {k: 1}\n"),
+        [
+            "  t.star:2:9: in <toplevel>",
+            "Error: unhashable type: list",
+        ],
+    ),
+    (
+        "out = {[]: 1 for x in [1]}\n",
+        [
+            "  t.star:1:10: in <toplevel>",
+            "Error: unhashable type: list",
+        ],
+    ),
+    (
+        "out = {x: 1 for x in [1, [2]]}\n",
+        [
+            "  t.star:1:9: in <toplevel>",
+            "Error: unhashable type: list",
+        ],
+    ),
+    (
+        ("x = {1: 2}\nout = x[1:2]\n"),
+        [
+            "  t.star:2:7: in <toplevel>",
+            "Error: invalid slice operand dict",
+        ],
+    ),
+    (
+        ("x = {1: 2}\nout = x[len(x):]\n"),
+        [
+            "  t.star:2:12: in <toplevel>",
+            "Error: invalid slice operand dict",
+        ],
+    ),
+    (
+        "out = {1: 2}[1:2]\n",
+        [
+            "  t.star:1:9: in <toplevel>",
+            "Error: invalid slice operand dict",
+        ],
+    ),
+    (
+        "out = {1: 2}[1 + 2:]\n",
+        [
+            "  t.star:1:16: in <toplevel>",
+            "Error: invalid slice operand dict",
+        ],
+    ),
+    (
+        "out = 1.0 not in 3\n",
+        [
+            "  t.star:1:15: in <toplevel>",
+            "Error: unknown binary op: float in int",
+        ],
+    ),
+    (
+        ("def f(s, q, p):\n    s[q] += (p and range((q, s))) ^ 1\nout = f(1, 2, 3)\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:6: in f",
+            "Error: unhandled index operation int[int]",
+        ],
+    ),
+    (
+        ("def g(v):\n    return v.foo\ndef h(x):\n    return sorted(x, key = g)\nout = h([1])\n"),
+        [
+            "  t.star:5:8: in <toplevel>",
+            "  t.star:4:18: in h",
+            "  <builtin>: in sorted",
+            "  t.star:2:13: in g",
+            "Error: int has no .foo field or method",
+        ],
+    ),
+    (
+        "out = sorted([1, 2], key = lambda v: v.foo)\n",
+        [
+            "  t.star:1:13: in <toplevel>",
+            "  <builtin>: in sorted",
+            "  t.star:1:39: in lambda",
+            "Error: int has no .foo field or method",
+        ],
+    ),
+    (
+        ("def f(r):\n    return [1 for z in (-1 + [-1, -4])]\nout = f(1)\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:28: in f",
+            "Error: unknown binary op: int + list",
+        ],
+    ),
+    (
+        (
+            "x = range(4294967296)\n"
+            "out = str([len(x), x[5], x[-1], range(0, 9223372036854775807, 3)[2]])\n"
+        ),
+        "[4294967296, 5, 4294967295, 6]",
+    ),
+    (
+        "out = range(1, 2, 9223372036854775808)\n",
+        [
+            "  t.star:1:12: in <toplevel>",
+            "Error in range: range: for parameter 3: 9223372036854775808 out of range"
+            " (want value in signed 64-bit range)",
+        ],
+    ),
+    (
+        'out = {"a": 1}.pop()\n',
+        [
+            "  t.star:1:19: in <toplevel>",
+            "Error in pop: pop: got 0 arguments, want at least 1",
+        ],
+    ),
+    (
+        ('def f(x):\n    return x.upper(1)\nout = f("a")\n'),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:19: in f",
+            "Error in upper: upper: got 1 arguments, want 0",
+        ],
+    ),
+    (
+        "out = len(1, 2)\n",
+        [
+            "  t.star:1:10: in <toplevel>",
+            "Error in len: len: got 2 arguments, want 1",
+        ],
+    ),
+    (
+        "out = sorted([1], foo = 1)\n",
+        [
+            "  t.star:1:13: in <toplevel>",
+            'Error in sorted: sorted: unexpected keyword argument "foo"',
+        ],
+    ),
+    (
+        ("def f(s, p):\n    return (s and p)[0:]\nout = f({}, {})\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:13: in f",
+            "Error: invalid slice operand dict",
+        ],
+    ),
+    (
+        ("def f(s, p):\n    return (s or p)[0:]\nout = f({}, {})\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:18: in f",
+            "Error: invalid slice operand dict",
+        ],
+    ),
+    (
+        ("def f(s, p, c):\n    return (s if c else None)[0:]\nout = f(None, {}, True)\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:18: in f",
+            "Error: invalid slice operand NoneType",
+        ],
+    ),
+    (
+        ("def f(x):\n    return [1 for z in range({k: 1 for k in x})]\nout = f([1])\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:29: in f",
+            "Error in range: range: for parameter 1: got dict, want int",
+        ],
+    ),
+    (
+        ("x = None\nout = [1 for z in (x == -1)]\n"),
+        [
+            "  t.star:2:10: in <toplevel>",
+            "Error: bool value is not iterable",
+        ],
+    ),
+]
+
+
+def outcome(src: str, mode: str) -> str | list[str]:
+    try:
+        if mode == "thread":
+            th = Thread.start("t.star", src + "def main():\n    return out\n", max_steps=10**6)
+            return str(to_python(th.resume().value))
+        g = exec_file("t.star", src, max_steps=10**6 if mode == "budget" else None)
+        return str(to_python(g["out"]))
+    except EvalError as e:
+        head, *frames = e.backtrace().splitlines()
+        assert head == "Traceback (most recent call last):"
+        return frames
+
+
+@pytest.mark.parametrize("mode", ["plain", "budget", "thread"])
+@pytest.mark.parametrize(("src", "want"), CASES)
+def test_agrees_with_starlark_go(src, want, mode):
+    assert outcome(src, mode) == want
