@@ -387,16 +387,19 @@ class _Resolver:
                     self.error(a.line, a.col, "multiple *args not allowed")
                 seen_varargs = True
             elif k is s.ArgKind.KEYWORD:
+                # (as 2023's Go: named arguments come before *args and **kwargs)
                 if seen_kwargs:
-                    self.error(a.line, a.col, "argument may not follow **kwargs")
+                    self.error(a.line, a.col, "keyword argument may not follow **kwargs")
+                elif seen_varargs:
+                    self.error(a.line, a.col, "keyword argument may not follow *args")
                 if a.name in names:
                     self.error(a.line, a.col, f'keyword argument "{a.name}" is repeated')
                 names.add(a.name)
             else:
                 if seen_varargs:
-                    self.error(a.line, a.col, "argument may not follow *args")
+                    self.error(a.line, a.col, "positional argument may not follow *args")
                 elif seen_kwargs:
-                    self.error(a.line, a.col, "argument may not follow **kwargs")
+                    self.error(a.line, a.col, "positional argument may not follow **kwargs")
                 elif names:
                     self.error(a.line, a.col, "positional argument may not follow named")
 

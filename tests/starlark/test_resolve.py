@@ -15,9 +15,10 @@ def errors(src: str, options=()) -> list[str]:
     ("src", "message"),
     [
         ("f(a=1, b)", "1:8: positional argument may not follow named"),
-        ("f(*a, b)", "1:7: argument may not follow *args"),
-        ("f(**a, b)", "1:8: argument may not follow **kwargs"),
-        ("f(**a, b=1)", "1:8: argument may not follow **kwargs"),
+        ("f(*a, b)", "1:7: positional argument may not follow *args"),
+        ("f(**a, b)", "1:8: positional argument may not follow **kwargs"),
+        ("f(**a, b=1)", "1:8: keyword argument may not follow **kwargs"),
+        ("f(*a, b=1)", "1:7: keyword argument may not follow *args"),
         ("f(**k, *a)", "1:8: *args may not follow **kwargs"),
         ("f(*a, *b)", "1:7: multiple *args not allowed"),
         ("f(**a, **b)", "1:8: multiple **kwargs not allowed"),
