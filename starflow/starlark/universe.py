@@ -235,6 +235,9 @@ def _update_dict(name: str, d: Dict, args: tuple, kwargs: dict[str, Any]) -> Non
 
 
 def dict_(*args: Any, **kwargs: Any) -> Dict:
+    if len(args) == 1 and args[0] is None:
+        # (the spec lets `update` take None, not `dict`: as Go)
+        raise _err("dict", "got NoneType, want iterable")
     d = Dict()
     _update_dict("dict", d, args, kwargs)
     return d
@@ -245,8 +248,8 @@ def dir_(x: Any, /) -> List:
 
 
 def enumerate_(x: Any, start: Any = 0, /) -> List:
-    n = _int_param("enumerate", start, 2)
-    return List(enumerate(_elems("enumerate", x), n))
+    elems = _elems("enumerate", x)  # (as Go, the parameters are checked in order)
+    return List(enumerate(elems, _int_param("enumerate", start, 2)))
 
 
 def _join(args: tuple, sep: Any, name: str) -> str:
@@ -607,11 +610,8 @@ def _starlark_cmp(a: Any, b: Any) -> int:
 
 
 def sorted_(iterable: Any, key: Any = None, reverse: Any = False) -> List:
-    # as Go: key and reverse may also be given positionally
-    if type(reverse) is not bool:
-        raise _err("sorted", f"for parameter reverse: got {type_name(reverse)}, want bool")
-    if key is not None:
-        _check_callable("sorted", key)
+    # as Go: key and reverse may also be given positionally; the parameters
+    # are checked in order
     try:
         it = ops.iterate(iterable)
     except EvalError:
@@ -619,6 +619,10 @@ def sorted_(iterable: Any, key: Any = None, reverse: Any = False) -> List:
             "sorted", f"for parameter iterable: got {type_name(iterable)}, want iterable"
         ) from None
     try:
+        if key is not None:
+            _check_callable("sorted", key)
+        if type(reverse) is not bool:
+            raise _err("sorted", f"for parameter reverse: got {type_name(reverse)}, want bool")
         values = List(it)
         # spec: the key function is called exactly once per element, in order
         if key is None:
