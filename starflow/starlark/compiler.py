@@ -366,6 +366,62 @@ def _int_tree_tested(sh: tuple, known) -> tuple[bool, int]:
     return unknown, n1 + n2 + unknown
 
 
+def entry_pos(fn: s.Function) -> tuple[int, int]:
+    """Where Go's frame of `fn` is before its first instruction ran: the
+    position of that instruction if it has one (a name's load, ...), else
+    the `def`'s or `lambda`'s. Go reports an error binding the arguments of a
+    call of `fn` in a frame of `fn` at this position."""
+    for st in fn.body:
+        t = type(st)
+        if t is s.ExprStmt and type(st.x) is s.Literal:
+            continue  # (a doc string: Go compiles nothing)
+        if t is s.BranchStmt:
+            continue  # (`pass` compiles to nothing)
+        if t is s.DefStmt:
+            p = (st.line, st.col)
+        elif t is s.AssignStmt:
+            p = _first_pos(st.rhs if st.op == "=" else st.lhs)
+        elif t is s.ExprStmt:
+            p = _first_pos(st.x)
+        elif t is s.ReturnStmt:
+            p = _first_pos(st.value) if st.value is not None else None
+        elif t is s.IfStmt or t is s.WhileStmt:
+            p = _first_pos(st.cond)
+        elif t is s.ForStmt:
+            p = _first_pos(st.iter)
+        else:
+            p = None
+        return p or (fn.line, fn.col)
+    return (fn.line, fn.col)
+
+
+def _first_pos(e: s.Expr | None) -> tuple[int, int] | None:
+    """The position of the first instruction Go compiles for `e`, if it has one."""
+    while True:
+        t = type(e)
+        if t is s.Ident:
+            return None if e.scope is Scope.UNIVERSAL else (e.line, e.col)
+        if t is s.ListExpr or t is s.TupleExpr:
+            if not e.elts:
+                return None
+            e = e.elts[0]
+        elif t is s.BinaryExpr or t is s.IndexExpr or t is s.DotExpr or t is s.ParenExpr:
+            e = e.x
+        elif t is s.UnaryExpr:
+            e = e.x
+        elif t is s.CondExpr:
+            e = e.cond
+        elif t is s.CallExpr:
+            e = e.fn
+        elif t is s.SliceExpr:
+            # (the `[` is recorded first: it is the first instruction's if that has none)
+            return _first_pos(e.x) or (e.line, e.col)
+        elif t is s.LambdaExpr:
+            return (e.line, e.col)
+        else:  # a literal, a dict display, a comprehension: a constant or a new container
+            return None
+
+
 # compiled expressions that Python's compiler never folds into a constant
 _NOT_FOLDED = frozenset({py.Name, py.Call, py.Subscript, py.Attribute, py.NamedExpr})
 
@@ -538,6 +594,10 @@ class CompiledModule:
     # position of a method call `x.name(...)` -> its `.`: where an error of
     # the lookup itself (no such method) is reported, as Go does
     dot_sites: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    # position of a call with named or ** arguments -> (the names, whether ** is there)
+    keyword_sites: dict[tuple[int, int], tuple[tuple[str, ...], bool]] = field(default_factory=dict)
+    # code index of a def or lambda -> where Go's frame of it starts (entry_pos)
+    entry_pos: dict[int, tuple[int, int]] = field(default_factory=dict)
     # id(code object) -> (code object, CodeInfo), for every code object compiled
     # for this module, resume variants included. By identity: code objects
     # compare equal by value, and a variant's inner defs equal the originals.
@@ -703,6 +763,8 @@ class Compiler:
         self.method_sites: dict[tuple[int, int], tuple[str, str]] = {}
         self.starstar_sites: dict[tuple[int, int], str] = {}
         self.dot_sites: dict[tuple[int, int], tuple[int, int]] = {}
+        self.entry_pos: dict[int, tuple[int, int]] = {}
+        self.keyword_sites: dict[tuple[int, int], tuple[tuple[str, ...], bool]] = {}
         self.nfuncs = 0
         self.ncodes = 1  # code index 0 is the top level
         self.code_names: dict[int, tuple[str, str]] = {0: ("<toplevel>", "toplevel")}
@@ -1775,6 +1837,7 @@ class Compiler:
         # A unique Python name per code object: `name$index` (the machine reads it back)
         pyname = f"{fn.name}${index}"
         self.code_names[index] = (fn.name, "lambda" if fn.name == "lambda" else "function")
+        self.entry_pos[index] = entry_pos(fn)
         fdef = self.at(
             py.FunctionDef(name=pyname, args=args, body=body, decorator_list=[], returns=None)
         )
@@ -2742,6 +2805,11 @@ class Compiler:
         elif type(fn) is s.DotExpr:
             self.call_names[(e.line, e.col)] = fn.name
             self.dot_sites[(e.line, e.col)] = (fn.line, fn.col)
+        named = tuple(a.name for a in e.args if a.kind is s.ArgKind.KEYWORD)
+        starstar = any(a.kind is s.ArgKind.STARSTAR for a in e.args)
+        if named or starstar:
+            # (what a missing keyword-only parameter's error needs, see machine)
+            self.keyword_sites[(e.line, e.col)] = (named, starstar)
         head: list[s.Expr] = []
         if direct is None:
             head = [fn.x] if type(fn) is s.DotExpr else [fn]
@@ -2760,7 +2828,8 @@ class Compiler:
             elif a.kind is s.ArgKind.STAR:
                 # a known list or tuple unpacks natively
                 if self.known(v) not in ("list", "tuple"):
-                    v = self.call("$star", v)
+                    # (its error is the call's, at the `(`, as Go)
+                    v = _at(self.call("$star", v), e.line, e.col)
                 args.append(self.at(py.Starred(v, _LOAD)))
             elif self.known(v) == "dict" and type(v) is py.Name:
                 # a known dict unpacks natively; a key that is not a str is
@@ -2769,7 +2838,8 @@ class Compiler:
                 self.starstar_sites[(e.line, e.col)] = v.id
                 keywords.append(self.at(py.keyword(arg=None, value=v)))
             else:
-                keywords.append(self.at(py.keyword(arg=None, value=self.call("$starstar", v))))
+                v = _at(self.call("$starstar", v), e.line, e.col)  # (as `$star`)
+                keywords.append(self.at(py.keyword(arg=None, value=v)))
         self.line, self.col = e.line, e.col
         if direct is not None:
             if len(args) == 1 and not keywords and type(args[0]) is not py.Starred:
@@ -3299,6 +3369,17 @@ class Compiler:
             k = self.lazy_expr(c.body.key)
             v = self.lazy_expr(c.body.value)
             # (an entry's error, an unhashable key, is at its `:`, as Go)
+            self.line, self.col = c.body.line, c.body.col
+            if self.known(k) not in ("int", "str"):
+                # Python hashes what Starlark does not (a range, a tuple of one)
+                bk = self.bind_temp(k)
+                if bk is None:
+                    k = self.call("$hashable", k)
+                else:
+                    native = self.at(
+                        py.Compare(self.call("$type", bk[0]), [py.In()], [self.name("$KEY_NATIVE")])
+                    )
+                    k = self.at(py.IfExp(native, bk[1], self.call("$hashable", bk[1])))
             comp = _at(py.DictComp(k, v, gens), c.body.line, c.body.col)
             self.line, self.col = c.line, c.col
             wrapped = self.call("$Dict", comp)
@@ -3411,6 +3492,8 @@ def compile_file(
         method_sites=c.method_sites,
         starstar_sites=c.starstar_sites,
         dot_sites=c.dot_sites,
+        entry_pos=c.entry_pos,
+        keyword_sites=c.keyword_sites,
         codes=codes,
         num_functions=c.nfuncs,
         sites=c.sites,

@@ -473,6 +473,12 @@ def _iadd(x, y):
     return ops.augmented("+", x, y)
 
 
+def _hashable(k):
+    """`k`, a key of a dict comprehension, after Starlark's test that it may be one."""
+    values.check_hashable(k)
+    return k
+
+
 def _dset(d: Dict, k, v) -> Dict:
     """Add entry `k: v` of a dict display to `d`, a new dict; return it."""
     values.check_hashable(k)
@@ -561,6 +567,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$pos": ops.pos,
         "$invert": ops.invert,
         "$dset": _dset,
+        "$hashable": _hashable,
         "$ADD_NATIVE": _ADD_NATIVE,
         "$ARITH_NATIVE": _ARITH_NATIVE,
         "$EQ_NATIVE": _EQ_NATIVE,
@@ -972,8 +979,7 @@ def _translate(e: BaseException, tb) -> EvalError:
     if last is not None:
         _, cm = code_entry(last.tb_frame.f_code)
         pos = frames[-1].pos if frames else None
-        if pos is not None and not raised_here and last.tb_next.tb_frame.f_code is not _SLICE_CODE:
-            # (a slice's error may be at a call's position, see compiler._last_pos)
+        if pos is not None and not raised_here and last.tb_next.tb_frame.f_code not in _NOT_A_CALL:
             function = cm.call_names.get((pos.line, pos.col))
     if isinstance(e, _RecursiveCall):
         return EvalError(e.msg, frames[:-1] or frames, None)
@@ -995,7 +1001,11 @@ def _translate(e: BaseException, tb) -> EvalError:
     ):
         msg = _explain_here(e, last)
         if msg is not None:
-            # (a built-in's arguments that do not bind: the built-in's error, as Go)
+            # (a built-in's arguments that do not bind: the built-in's error, as
+            # Go; a Starlark function's: in a frame of the callee, as Go)
+            callee = getattr(msg, "frame", None)
+            if callee is not None:
+                frames.append(callee)
             return EvalError(str(msg), frames, getattr(msg, "function", function))
     elif isinstance(e, TypeError) and _raised_in_package(tb):
         # a built-in (sorted's key=, ...) called a Starlark function with
@@ -1011,7 +1021,9 @@ def _translate(e: BaseException, tb) -> EvalError:
     return EvalError(str(e) or type(e).__name__, frames, function)
 
 
-_SLICE_CODE = ops.slice.__code__
+# helpers whose errors are at a call's position but not the callee's: a
+# slice's (see compiler._last_pos), and the unpacking of `*args`, `**kwargs`
+_NOT_A_CALL = frozenset(f.__code__ for f in (ops.slice, ops.star_args, ops.kwargs_dict))
 
 
 def _failed_method_lookup(last) -> bool:
@@ -1159,13 +1171,15 @@ def _explain_call(tb, text: str) -> str | None:
     if type(obj) is Builtin:
         return _builtin_binding_message(obj.name, obj.fn, obj.recv is not None, text)
     if type(obj) is Function:
-        msg = _function_binding_message(obj.name, text)
+        msg = _function_binding_message(
+            obj.name, text, _missing_keyword_only(obj, cm.keyword_sites.get((pos.line, pos.col)))
+        )
         co = obj.fn.__code__
         if "accepts no arguments" in msg and (
             co.co_argcount or co.co_kwonlyargcount or co.co_flags & 0x0C
         ):
             msg = msg.replace("accepts no arguments", "accepts 0 positional arguments")
-        return msg
+        return _with_callee_frame(msg, obj)
     head = text.split("(", 1)[0].rsplit(".", 1)[-1]
     return _function_binding_message("lambda" if head == "<lambda>" else head, text)
 
@@ -1173,6 +1187,26 @@ def _explain_call(tb, text: str) -> str | None:
 # Go's wording for built-ins whose own checks differ from UnpackArgs'.
 _EXACTLY_ONE = frozenset({"bytes", "str", "type"})
 _NO_KEYWORDS = frozenset({"bytes", "chr", "float", "str", "type", "zip"})
+
+
+class _CalleeMessage(str):
+    """The message of an error binding a Starlark function's arguments, with
+    the callee's `frame` (Go reports it there)."""
+
+    frame: CallFrame
+
+
+def _with_callee_frame(msg: str, f: Function) -> str:
+    entry = code_entry(f.fn.__code__)
+    if entry is None:
+        return msg
+    info, cm = entry
+    at = cm.entry_pos.get(info.index)
+    if at is None:
+        return msg
+    out = _CalleeMessage(msg)
+    out.frame = CallFrame(f.name, Position(cm.filename, *at))
+    return out
 
 
 class _BuiltinMessage(str):
@@ -1240,14 +1274,29 @@ def _binding_text(name: str, fn: Callable, is_method: bool, text: str) -> str:
     return f"{name}: got {got} arguments, want {'at least ' if hi is None or hi > lo else ''}{lo}"
 
 
-def _function_binding_message(name: str, text: str) -> str:
-    """Rephrase an argument-binding TypeError of a Starlark function in Go's words."""
+def _missing_keyword_only(f: Function, site: tuple[tuple[str, ...], bool] | None) -> list[str]:
+    """The keyword-only parameters of `f` without a default that a call with
+    the named arguments of `site` (None: none) does not give; [] if unknown."""
+    if site is not None and site[1]:
+        return []  # (a **kwargs: which names it gives is not known here)
+    co = f.fn.__code__
+    given = set(site[0]) if site is not None else set()
+    defaults = f.fn.__kwdefaults__ or {}
+    kwonly = co.co_varnames[co.co_argcount : co.co_argcount + co.co_kwonlyargcount]
+    return [k for k in kwonly if k not in defaults and k not in given]
+
+
+def _function_binding_message(name: str, text: str, kwonly: list[str] | None = None) -> str:
+    """Rephrase an argument-binding TypeError of a Starlark function in Go's
+    words. Python names missing keyword-only parameters only once every
+    positional one is given; Go names them all: `kwonly` are those missing."""
     import re
 
     m = re.search(r"missing (\d+) required (?:positional|keyword-only) arguments?: (.*)$", text)
     if m:
-        n = int(m.group(1))
         names = re.findall(r"'([^']*)'", m.group(2))
+        names += [k for k in kwonly or () if k not in names]
+        n = len(names)
         return f"function {name} missing {n} argument{'s' if n != 1 else ''} ({', '.join(names)})"
     m = re.search(r"takes (from \d+ to )?(\d+) positional arguments? but (\d+)", text)
     if m:

@@ -2,18 +2,18 @@
 
 Found by differential fuzzing against starlark-go (random programs run by
 both: `bench/diff_go.py`). Each case's expected outcome is what starlark-go
-gives: `out`'s value, or the lines of the error's backtrace after
+gives: `out`'s value, the lines of the error's backtrace after
 "Traceback (most recent call last):" (frames with positions, then the
-message). Each runs in the three kinds of compile: `exec_file` without a
-budget (no step counting), with one, and in a `Thread` (every call a call
-site).
+message), or a static error's position and message. Each runs in the three
+kinds of compile: `exec_file` without a budget (no step counting), with one,
+and in a `Thread` (every call a call site).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from starflow.starlark import EvalError, Thread, exec_file, to_python
+from starflow.starlark import EvalError, StarlarkSyntaxError, Thread, exec_file, to_python
 
 CASES: list[tuple[str, str | list[str]]] = [
     (
@@ -228,6 +228,69 @@ CASES: list[tuple[str, str | list[str]]] = [
             "Error: bool value is not iterable",
         ],
     ),
+    (
+        "out = {x: 1 for x in [1, range(2)]}\n",
+        [
+            "  t.star:1:9: in <toplevel>",
+            "Error: unhashable: range",
+        ],
+    ),
+    (
+        "out = str(dict(None))\n",
+        [
+            "  t.star:1:15: in <toplevel>",
+            "Error in dict: dict: got NoneType, want iterable",
+        ],
+    ),
+    (
+        ("def g(a, *, k):\n    return a\nout = g()\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:12: in g",
+            "Error: function g missing 2 arguments (a, k)",
+        ],
+    ),
+    (
+        ("def g(a):\n    return a\nout = g(1, **[1])\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "Error: argument after ** must be a mapping, not list",
+        ],
+    ),
+    (
+        ("def g(a, b = 2):\n    return [1, a]\nout = g(b = 1)\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:1:1: in g",
+            "Error: function g missing 1 argument (a)",
+        ],
+    ),
+    (
+        ("lam = lambda x: [x]\nout = lam()\n"),
+        [
+            "  t.star:2:10: in <toplevel>",
+            "  t.star:1:18: in lambda",
+            "Error: function lambda missing 1 argument (x)",
+        ],
+    ),
+    (
+        "out = sorted(1, key = 2)\n",
+        [
+            "  t.star:1:13: in <toplevel>",
+            "Error in sorted: sorted: for parameter iterable: got int, want iterable",
+        ],
+    ),
+    (
+        'out = enumerate(1, "a")\n',
+        [
+            "  t.star:1:16: in <toplevel>",
+            "Error in enumerate: enumerate: for parameter 1: got int, want iterable",
+        ],
+    ),
+    (
+        ("def g(*args, **kwargs):\n    return args\nout = g(*[1], k = 1)\n"),
+        "static: t.star:3:15: keyword argument may not follow *args",
+    ),
 ]
 
 
@@ -242,6 +305,8 @@ def outcome(src: str, mode: str) -> str | list[str]:
         head, *frames = e.backtrace().splitlines()
         assert head == "Traceback (most recent call last):"
         return frames
+    except StarlarkSyntaxError as e:
+        return f"static: {e}"
 
 
 @pytest.mark.parametrize("mode", ["plain", "budget", "thread"])
