@@ -63,6 +63,11 @@ CONTAINER_METHODS = [
     "setdefault('z', 3)", "index(1)", "append(4)", "pop()", "extend([1])", "insert(0, 9)",
     "remove(1)", "clear()", "update({'q': 1})", "copy()",
 ]  # fmt: skip
+BUILTINS2 = [
+    "zip", "enumerate", "min", "max", "getattr", "hasattr", "int", "sorted", "range",
+    "dict", "list",
+]  # fmt: skip
+FORMATS = ["'%d'", "'%s'", "'%r'", "'%x'", "'%o'", "'%e'", "'%f'", "'%g'", "'%5d'", "'%%%s'"]
 BINOPS = [
     "+", "-", "*", "//", "%", "+", "+", "==", "!=", "<", ">=", "in", "not in", "and", "or",
     "|", "&", "^", "<<", ">>", "/",
@@ -109,7 +114,7 @@ class Program:
         def sub() -> str:
             return self.expr(names, d + 1)
 
-        k = self.r.randrange(20)
+        k = self.r.randrange(24)
         if k <= 4:
             return f"({sub()} {self.pick(BINOPS)} {sub()})"
         if k == 5:
@@ -145,7 +150,16 @@ class Program:
             return f"{{{self.pick(STRS)}: {sub()}}}"
         if k == 18:
             return f"'%s-%d' % ({sub()}, {sub()})"
-        return f"range({sub()})"
+        if k == 19:
+            return f"range({sub()})"
+        if k == 20:
+            return f"{self.pick(BUILTINS2)}({sub()}, {sub()})"
+        if k == 21:
+            return f"{sub()}[{self.pick(['::-1', '::2', '1::2', ':-1:-1', '::0'])}]"
+        if k == 22:
+            fmt = self.pick(["'{} {}'", "'{0}{1}{0}'", "'{x}'", "'{}'", "'{!r}'"])
+            return f"{fmt}.format({sub()}, {sub()})"
+        return f"{self.pick(FORMATS)} % {sub()}"
 
     def stmts(self, names: list[str], indent: int, n: int, in_loop: bool, d: int) -> list[str]:
         out: list[str] = []
@@ -189,6 +203,8 @@ class Program:
         return [f"{p}acc.append({self.expr(names)})"]
 
     def source(self) -> str:
+        if self.chance(0.3):
+            return self.calls()
         lines = ["acc = []"]
         defs: list[tuple[str, int]] = []
         for fi in range(self.r.randint(1, 3)):
@@ -215,6 +231,53 @@ class Program:
                 known = ["acc"] + [f"v{j}" for j in range(ci)]
                 args = ", ".join(self.expr(known, 2) for _ in range(n))
                 lines.append(f"v{ci} = {name}({args})")
+            results.append(f"v{ci}")
+        lines.append("out = str([" + ", ".join([*results, "acc"]) + "])")
+        return "\n".join(lines) + "\n"
+
+    def calls(self) -> str:
+        """Defs of varied signatures, closures and lambdas, called with every
+        kind of argument, bound or not."""
+        sigs = [
+            "a", "a, b", "a, b = 2", "a = 1, b = 2", "*args", "**kw", "a, *args", "a, **kw",
+            "a, *args, **kw", "*, k", "a, *, k = 3", "a, *args, k", "a = [], b = {}",
+        ]  # fmt: skip
+        lines = ["acc = []"]
+        names = []
+        for fi in range(self.r.randint(1, 3)):
+            sig = self.pick(sigs)
+            params = [p.strip(" *").split("=")[0].strip() for p in sig.split(",")]
+            params = [p for p in params if p]
+            lines.append(f"def g{fi}({sig}):")
+            if self.chance(0.4):
+                # a closure over a parameter, changed through a list
+                lines += [
+                    "    box = [0]",
+                    "    def inner(x):",
+                    "        box[0] += 1",
+                    f"        return [x, box[0], {params[0] if params else 'None'}]",
+                    "    acc.append(inner(1))",
+                ]
+            lines.append(f"    return [{', '.join(params)}]")
+            names.append(f"g{fi}")
+        if self.chance(0.5):
+            lines.append(f"lam = lambda x, y = 2, *r: [x, y, r, {self.literal()}]")
+            names.append("lam")
+        results = []
+        for ci in range(self.r.randint(2, 6)):
+            args = []
+            for _ in range(self.r.randint(0, 4)):
+                kind = self.r.randrange(6)
+                v = self.expr(["acc"], 3)
+                if kind < 3:
+                    args.append(v)
+                elif kind == 3:
+                    args.append(f"{self.pick(['a', 'b', 'k', 'x', 'y', 'z'])} = {v}")
+                elif kind == 4:
+                    args.append(f"*{self.pick(['[1, 2]', '()', '(3,)', v])}")
+                else:
+                    args.append("**" + self.pick(["{}", "{'k': 1}", "{'a': 1}", v]))
+            lines.append(f"v{ci} = {self.pick(names)}({', '.join(args)})")
             results.append(f"v{ci}")
         lines.append("out = str([" + ", ".join([*results, "acc"]) + "])")
         return "\n".join(lines) + "\n"
