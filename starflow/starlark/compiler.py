@@ -594,8 +594,11 @@ class CompiledModule:
     # position of a method call `x.name(...)` -> its `.`: where an error of
     # the lookup itself (no such method) is reported, as Go does
     dot_sites: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
-    # position of a call with named or ** arguments -> (the names, whether ** is there)
-    keyword_sites: dict[tuple[int, int], tuple[tuple[str, ...], bool]] = field(default_factory=dict)
+    # position of a call with named or ** arguments -> (the names, whether **
+    # is there, how many positional arguments it has: -1 with a *args)
+    keyword_sites: dict[tuple[int, int], tuple[tuple[str, ...], bool, int]] = field(
+        default_factory=dict
+    )
     # code index of a def or lambda -> where Go's frame of it starts (entry_pos)
     entry_pos: dict[int, tuple[int, int]] = field(default_factory=dict)
     # id(code object) -> (code object, CodeInfo), for every code object compiled
@@ -764,7 +767,7 @@ class Compiler:
         self.starstar_sites: dict[tuple[int, int], str] = {}
         self.dot_sites: dict[tuple[int, int], tuple[int, int]] = {}
         self.entry_pos: dict[int, tuple[int, int]] = {}
-        self.keyword_sites: dict[tuple[int, int], tuple[tuple[str, ...], bool]] = {}
+        self.keyword_sites: dict[tuple[int, int], tuple[tuple[str, ...], bool, int]] = {}
         self.nfuncs = 0
         self.ncodes = 1  # code index 0 is the top level
         self.code_names: dict[int, tuple[str, str]] = {0: ("<toplevel>", "toplevel")}
@@ -2808,8 +2811,10 @@ class Compiler:
         named = tuple(a.name for a in e.args if a.kind is s.ArgKind.KEYWORD)
         starstar = any(a.kind is s.ArgKind.STARSTAR for a in e.args)
         if named or starstar:
-            # (what a missing keyword-only parameter's error needs, see machine)
-            self.keyword_sites[(e.line, e.col)] = (named, starstar)
+            # (what the errors of binding them need, see machine._explain_here)
+            star = any(a.kind is s.ArgKind.STAR for a in e.args)
+            npos = -1 if star else sum(a.kind is s.ArgKind.POSITIONAL for a in e.args)
+            self.keyword_sites[(e.line, e.col)] = (named, starstar, npos)
         head: list[s.Expr] = []
         if direct is None:
             head = [fn.x] if type(fn) is s.DotExpr else [fn]

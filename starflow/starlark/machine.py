@@ -1171,9 +1171,9 @@ def _explain_call(tb, text: str) -> str | None:
     if type(obj) is Builtin:
         return _builtin_binding_message(obj.name, obj.fn, obj.recv is not None, text)
     if type(obj) is Function:
-        msg = _function_binding_message(
-            obj.name, text, _missing_keyword_only(obj, cm.keyword_sites.get((pos.line, pos.col)))
-        )
+        site = cm.keyword_sites.get((pos.line, pos.col))
+        text = _positional_first(obj, site, text)
+        msg = _function_binding_message(obj.name, text, _missing_keyword_only(obj, site))
         co = obj.fn.__code__
         if "accepts no arguments" in msg and (
             co.co_argcount or co.co_kwonlyargcount or co.co_flags & 0x0C
@@ -1274,7 +1274,25 @@ def _binding_text(name: str, fn: Callable, is_method: bool, text: str) -> str:
     return f"{name}: got {got} arguments, want {'at least ' if hi is None or hi > lo else ''}{lo}"
 
 
-def _missing_keyword_only(f: Function, site: tuple[tuple[str, ...], bool] | None) -> list[str]:
+def _positional_first(f: Function, site: tuple | None, text: str) -> str:
+    """Python's error for too many positional arguments, if the call of `f` at
+    `site` has them, in place of `text`: Go checks their number first, Python
+    an unexpected keyword first."""
+    if site is None or site[2] < 0 or "unexpected keyword" not in text:
+        return text
+    co = f.fn.__code__
+    n, most = site[2], co.co_argcount
+    if not (most or co.co_kwonlyargcount or co.co_flags & 0x0C) and not site[1]:
+        # no parameter at all: Go counts every argument ("accepts no arguments")
+        return f"takes 0 positional arguments but {n + len(site[0])} were given"
+    if co.co_flags & 0x04 or n <= most:  # (a *args parameter takes any number)
+        return text
+    least = most - len(f.fn.__defaults__ or ())
+    takes = f"from {least} to {most}" if least < most else str(most)
+    return f"takes {takes} positional argument{'s' if most != 1 else ''} but {n} were given"
+
+
+def _missing_keyword_only(f: Function, site: tuple | None) -> list[str]:
     """The keyword-only parameters of `f` without a default that a call with
     the named arguments of `site` (None: none) does not give; [] if unknown."""
     if site is not None and site[1]:

@@ -291,6 +291,30 @@ CASES: list[tuple[str, str | list[str]]] = [
         ("def g(*args, **kwargs):\n    return args\nout = g(*[1], k = 1)\n"),
         "static: t.star:3:15: keyword argument may not follow *args",
     ),
+    (
+        ("def g(a, b = 2):\n    return a\nout = g(1, 2, 3, k = 1)\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:12: in g",
+            "Error: function g accepts at most 2 positional arguments (3 given)",
+        ],
+    ),
+    (
+        ("def g():\n    return 1\nout = g(1, k = 1)\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:1:1: in g",
+            "Error: function g accepts no arguments (2 given)",
+        ],
+    ),
+    (
+        ("def g(a, *, k, j = 2, m):\n    return 1\nout = g(m = 1)\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:1:1: in g",
+            "Error: function g missing 2 arguments (a, k)",
+        ],
+    ),
 ]
 
 
