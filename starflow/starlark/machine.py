@@ -1278,7 +1278,9 @@ def _positional_first(f: Function, site: tuple | None, text: str) -> str:
     """Python's error for too many positional arguments, if the call of `f` at
     `site` has them, in place of `text`: Go checks their number first, Python
     an unexpected keyword first."""
-    if site is None or site[2] < 0 or "unexpected keyword" not in text:
+    if site is None or site[2] < 0:
+        return text
+    if "unexpected keyword" not in text and "multiple values" not in text:
         return text
     co = f.fn.__code__
     n, most = site[2], co.co_argcount

@@ -150,6 +150,9 @@ def _want_int(fname: str, i: int, x: object) -> int:
     return min(x, sys.maxsize)  # type: ignore[type-var]
 
 
+_I32_MIN, _I32_MAX = -(1 << 31), (1 << 31) - 1
+
+
 def _indices(fname: str, start: object, end: object, n: int) -> tuple[int, int]:
     # spec "Indexing": negative indices count from the end, then both are
     # clamped to [0:n]; None means absent (as Go's indices/asIndex)
@@ -160,6 +163,8 @@ def _indices(fname: str, start: object, end: object, n: int) -> tuple[int, int]:
         if i < 0:
             i += n
         i = 0 if i < 0 else min(i, n)
+        if not _I32_MIN <= start <= _I32_MAX:  # (as Go's AsInt32)
+            raise EvalError(f"{fname}: invalid start index: {start} out of range")
     else:
         raise EvalError(f"{fname}: invalid start index: got {type_name(start)}, want int")
     if end is None:
@@ -169,6 +174,8 @@ def _indices(fname: str, start: object, end: object, n: int) -> tuple[int, int]:
         if j < 0:
             j += n
         j = 0 if j < 0 else min(j, n)
+        if not _I32_MIN <= end <= _I32_MAX:
+            raise EvalError(f"{fname}: invalid end index: {end} out of range")
     else:
         raise EvalError(f"{fname}: invalid end index: got {type_name(end)}, want int")
     return i, j  # type: ignore[return-value]

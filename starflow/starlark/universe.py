@@ -116,8 +116,10 @@ def _int64_param(name: str, x: Any, param: int | str) -> int:
 
 
 def _check_callable(name: str, f: Any) -> None:
+    # None too: as Go, a key given must be a function. (Go quotes the name of
+    # a parameter given by name, as `key` and `reverse` nearly always are.)
     if not callable(f):
-        raise _err(name, f"for parameter key: got {type_name(f)}, want callable")
+        raise _err(name, f'for parameter "key": got {type_name(f)}, want callable')
 
 
 # The machine's Function type (set by machine.py, which imports this module):
@@ -249,7 +251,7 @@ def dir_(x: Any, /) -> List:
 
 def enumerate_(x: Any, start: Any = 0, /) -> List:
     elems = _elems("enumerate", x)  # (as Go, the parameters are checked in order)
-    return List(enumerate(elems, _int_param("enumerate", start, 2)))
+    return List(enumerate(elems, _int64_param("enumerate", start, 2)))
 
 
 def _join(args: tuple, sep: Any, name: str) -> str:
@@ -440,7 +442,9 @@ _MINMAX_CHUNK = 256
 def _minmax(name: str, op: str, args: tuple, key: Any) -> Any:
     if not args:
         raise EvalError(f"{name} requires at least one positional argument")
-    if key is not None:
+    if key is _UNSET:
+        key = None
+    else:
         _check_callable(name, key)
     src = args[0] if len(args) == 1 else args
     try:
@@ -487,11 +491,11 @@ def _minmax(name: str, op: str, args: tuple, key: Any) -> Any:
     return best
 
 
-def max_(*args: Any, key: Any = None) -> Any:
+def max_(*args: Any, key: Any = _UNSET) -> Any:
     return _minmax("max", ">", args, key)
 
 
-def min_(*args: Any, key: Any = None) -> Any:
+def min_(*args: Any, key: Any = _UNSET) -> Any:
     return _minmax("min", "<", args, key)
 
 
@@ -609,7 +613,7 @@ def _starlark_cmp(a: Any, b: Any) -> int:
     return 0
 
 
-def sorted_(iterable: Any, key: Any = None, reverse: Any = False) -> List:
+def sorted_(iterable: Any, key: Any = _UNSET, reverse: Any = False) -> List:
     # as Go: key and reverse may also be given positionally; the parameters
     # are checked in order
     try:
@@ -619,10 +623,12 @@ def sorted_(iterable: Any, key: Any = None, reverse: Any = False) -> List:
             "sorted", f"for parameter iterable: got {type_name(iterable)}, want iterable"
         ) from None
     try:
-        if key is not None:
+        if key is _UNSET:
+            key = None
+        else:
             _check_callable("sorted", key)
         if type(reverse) is not bool:
-            raise _err("sorted", f"for parameter reverse: got {type_name(reverse)}, want bool")
+            raise _err("sorted", f'for parameter "reverse": got {type_name(reverse)}, want bool')
         values = List(it)
         # spec: the key function is called exactly once per element, in order
         if key is None:
@@ -744,7 +750,7 @@ def list_index(self: List, x: Any, start: Any = None, end: Any = None, /) -> int
 
 
 def list_insert(self: List, index: Any, x: Any, /) -> None:
-    i = _int_param("insert", index, 1)
+    i = _int64_param("insert", index, 1)  # (Go's is an int: 64 bits)
     if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _list_mutable("insert", self, "insert into")
     self.insert(i, x)  # Python clamps the index as the spec does
@@ -760,7 +766,7 @@ def list_pop(self: List, index: Any = _UNSET, /) -> Any:
         elif type(index) is int and -len(self) <= index < len(self):
             return self.pop(index)
     n = len(self)
-    i = n - 1 if index is _UNSET else _int_param("pop", index, 1)
+    i = n - 1 if index is _UNSET else _int64_param("pop", index, 1)  # (as insert)
     j = i + n if i < 0 else i
     if j < 0 or j >= n:
         raise _err("pop", ops._out_of_range(i, n, self).msg)

@@ -362,7 +362,7 @@ def test_join_fast_path_matches_the_general_path(sep, elems):
 def _list_pop_general(self, index=universe._UNSET):
     """list.pop before its fast path (the oracle)."""
     n = len(self)
-    i = n - 1 if index is universe._UNSET else universe._int_param("pop", index, 1)
+    i = n - 1 if index is universe._UNSET else universe._int64_param("pop", index, 1)
     j = i + n if i < 0 else i
     if j < 0 or j >= n:
         raise EvalError(f"pop: {universe.ops._out_of_range(i, n, self).msg}")
@@ -374,7 +374,9 @@ def _list_pop_general(self, index=universe._UNSET):
 @settings(max_examples=500, deadline=None)
 @given(
     st.lists(st.integers(0, 9), max_size=4),
-    st.one_of(st.integers(-6, 6), st.sampled_from([None, True, 1.0, 1 << 31, -(1 << 40), "0"])),
+    st.one_of(
+        st.integers(-6, 6), st.sampled_from([None, True, 1.0, 1 << 31, -(1 << 40), 1 << 63, "0"])
+    ),
     st.sampled_from(["mutable", "frozen", "iterating"]),
     st.booleans(),
 )

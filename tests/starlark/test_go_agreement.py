@@ -315,6 +315,57 @@ CASES: list[tuple[str, str | list[str]]] = [
             "Error: function g missing 2 arguments (a, k)",
         ],
     ),
+    (
+        "out = sorted([1], key = None)\n",
+        [
+            "  t.star:1:13: in <toplevel>",
+            'Error in sorted: sorted: for parameter "key": got NoneType, want callable',
+        ],
+    ),
+    (
+        "out = min([1], key = 2)\n",
+        [
+            "  t.star:1:10: in <toplevel>",
+            'Error in min: min: for parameter "key": got int, want callable',
+        ],
+    ),
+    (
+        "out = str(enumerate([1], 4294967296))\n",
+        "[(4294967296, 1)]",
+    ),
+    (
+        "out = [1].pop(4294967296)\n",
+        [
+            "  t.star:1:14: in <toplevel>",
+            "Error in pop: pop: list index 4294967296 out of range [-1:0]",
+        ],
+    ),
+    (
+        ("x = [1]\nx.insert(4294967296, 2)\nout = x\n"),
+        "[1, 2]",
+    ),
+    (
+        'out = "abc".find("a", 4294967296)\n',
+        [
+            "  t.star:1:17: in <toplevel>",
+            "Error in find: find: invalid start index: 4294967296 out of range",
+        ],
+    ),
+    (
+        'out = "abc".count("a", 0, -4294967296)\n',
+        [
+            "  t.star:1:18: in <toplevel>",
+            "Error in count: count: invalid end index: -4294967296 out of range",
+        ],
+    ),
+    (
+        ('def g0(a = [], b = {}):\n    return 1\nout = g0(1, 2, 3, **{"a": 1})\n'),
+        [
+            "  t.star:3:9: in <toplevel>",
+            "  t.star:1:1: in g0",
+            "Error: function g0 accepts at most 2 positional arguments (3 given)",
+        ],
+    ),
 ]
 
 

@@ -342,7 +342,8 @@ def test_min_and_max():
         ("max", (1,), {}, "max: int value is not iterable"),
         ("max", (1, "a"), {}, "max: string > int not implemented"),
         ("min", (List([1, "a"]),), {}, "min: string < int not implemented"),
-        ("max", (1, 2), {"key": 3}, "max: for parameter key: got int, want callable"),
+        ("max", (1, 2), {"key": 3}, 'max: for parameter "key": got int, want callable'),
+        ("min", ([1],), {"key": None}, 'min: for parameter "key": got NoneType, want callable'),
     ],
 )
 def test_min_and_max_errors(name, args, kwargs, msg):
@@ -429,7 +430,11 @@ def test_sorted():
     assert type(call("sorted", ())) is List
     assert call("sorted", List([3, 1, 2]), reverse=True) == [3, 2, 1]
     assert call("sorted", List(["two", "three", "four"]), key=len) == ["two", "four", "three"]
-    assert call("sorted", List(["b", "a"]), None, True) == ["b", "a"]  # as Go: positional ok
+    assert call("sorted", List(["b", "a"]), len, True) == ["b", "a"]  # as Go: positional ok
+    with fails('sorted: for parameter "key": got NoneType, want callable'):  # as Go
+        call("sorted", List(["b", "a"]), None, True)
+    with fails('sorted: for parameter "reverse": got int, want bool'):
+        call("sorted", List(["b", "a"]), reverse=1)
     assert call("sorted", List([1, NAN, -math.inf, 0.5]))[:3] == [-math.inf, 0.5, 1]
     assert call("sorted", List([(2, "b"), (1, "z"), (2, "a")])) == [(1, "z"), (2, "a"), (2, "b")]
     assert call("sorted", List([True, False])) == [False, True]
@@ -471,7 +476,7 @@ def test_sorted_errors():
         call("sorted", List([1, "a"]))
     with fails("sorted: for parameter iterable: got int, want iterable"):
         call("sorted", 1)
-    with fails("sorted: for parameter key: got int, want callable"):
+    with fails('sorted: for parameter "key": got int, want callable'):
         call("sorted", List(), key=1)
     with fails("sorted: dict < dict not implemented"):
         call("sorted", List([Dict(), Dict()]))
