@@ -48,7 +48,8 @@ INTS = ["0", "1", "2", "3", "-1", "7", "10", "-4", "2147483647", "4294967296"]
 BIG = ["-9223372036854775808", "100000000000000000000"]
 # (ASCII only: starflow's strings are code points, Go's UTF-8 bytes; documented)
 STRS = ['""', '"a"', '"abc"', '"a,b,c"', '"Hello World"', '"  x y  "', '"ba%sr"', '"123"']
-FLOATS = ["0.5", "1.0", "-2.5", "1e10", "0.0", "3.25"]
+FLOATS = ["0.5", "1.0", "-2.5", "1e10", "0.0", "3.25", "1e308", "-0.0"]
+FLOATS += ["float('nan')", "float('inf')"]
 BUILTINS = [
     "len", "str", "int", "bool", "list", "tuple", "sorted", "reversed", "abs", "min",
     "max", "type", "repr", "hash", "any", "all", "enumerate", "dict", "float",
@@ -169,7 +170,7 @@ class Program:
 
     def stmt(self, names: list[str], indent: int, in_loop: bool, d: int) -> list[str]:
         p = "    " * indent
-        k = self.r.randrange(3) if d > 2 else self.r.randrange(12)
+        k = self.r.randrange(3) if d > 2 else self.r.randrange(13)
         if k <= 2 or not names:
             v = self.pick(["a", "b", "c", "t", "u"])
             line = f"{p}{v} = {self.expr(names)}"
@@ -200,6 +201,13 @@ class Program:
             return [f"{p}{a}, {b} = {self.expr(names)}"]
         if k == 10:
             return [f"{p}{self.expr(names)}"]
+        if k == 11 and d < 2:
+            # a container changed while it is iterated (an error in Starlark)
+            v = self.pick(names)
+            change = self.pick(
+                [f"{v}.append(1)", f"{v}[0] = 1", f"{v}.pop()", f"{v}.clear()", f"{v}['z'] = 1"]
+            )
+            return [f"{p}for i in {v}:", f"{p}    {change}"]
         return [f"{p}acc.append({self.expr(names)})"]
 
     def source(self) -> str:
