@@ -2921,7 +2921,11 @@ class Compiler:
             fref = self.name(fk)
         if type(fn) is s.DotExpr:
             # x.name(args) -> $invoke(x, "name", args): no bound method is built
-            call = py.Call(self.name("$invoke"), [fref, self.const(fn.name), *args], keywords)
+            # (its receiver is checked to have the method before the
+            # arguments are evaluated, as Go looks the method up first; the
+            # error is at the `.`)
+            has = _at(self.call("$has", fref, self.const(fn.name)), fn.line, fn.col)
+            call = py.Call(self.name("$invoke"), [has, self.const(fn.name), *args], keywords)
             owners = _method_owners(fn.name)
             krecv = self.known(callee)
             if krecv in owners:

@@ -479,6 +479,14 @@ def _hashable(k):
     return k
 
 
+def _has(x, name: str):
+    """`x`, once it is known to have method `name` (else Go's error of the lookup)."""
+    tbl = _METHOD_TABLES.get(type(x))
+    if tbl is None or name not in tbl:
+        ops.getattr_(x, name)  # (a module's member, a host value's attribute ... or the error)
+    return x
+
+
 def _dset(d: Dict, k, v) -> Dict:
     """Add entry `k: v` of a dict display to `d`, a new dict; return it."""
     values.check_hashable(k)
@@ -567,6 +575,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$pos": ops.pos,
         "$invert": ops.invert,
         "$dset": _dset,
+        "$has": _has,
         "$hashable": _hashable,
         "$ADD_NATIVE": _ADD_NATIVE,
         "$ARITH_NATIVE": _ARITH_NATIVE,
@@ -1031,7 +1040,7 @@ def _failed_method_lookup(last) -> bool:
     if last is None:
         return False
     nxt = last.tb_next
-    if nxt is None or nxt.tb_frame.f_code is not _invoke.__code__:
+    if nxt is None or nxt.tb_frame.f_code not in (_invoke.__code__, _has.__code__):
         return False
     nxt = nxt.tb_next
     return nxt is not None and nxt.tb_frame.f_code is ops.getattr_.__code__
