@@ -2820,7 +2820,25 @@ class Compiler:
             head = [fn.x] if type(fn) is s.DotExpr else [fn]
         elif fn.name in ("sorted", "min", "max") and SPECIALIZE:
             self.type_key_lambda(e)
-        vals = self.exprs([*head, *(a.value for a in e.args)], pre)
+        kinds = [a.kind for a in e.args]
+        if (
+            s.ArgKind.STAR in kinds
+            and s.ArgKind.KEYWORD in kinds[: kinds.index(s.ArgKind.STAR)]
+            and not self.ctx.in_comp
+        ):
+            # `f(k=x, *a)`: Go evaluates named arguments before *args, Python
+            # after: each operand into a temporary, in Go's order
+            nodes = [*head, *(a.value for a in e.args)]
+            rank = {s.ArgKind.POSITIONAL: 0, s.ArgKind.KEYWORD: 1, s.ArgKind.STAR: 2}
+            order = sorted(
+                range(len(nodes)),
+                key=lambda i: -1 if i < len(head) else rank.get(kinds[i - len(head)], 3),
+            )
+            vals = [None] * len(nodes)
+            for i in order:
+                vals[i] = self.hoist(self.expr(nodes[i], pre), pre)
+        else:
+            vals = self.exprs([*head, *(a.value for a in e.args)], pre)
         callee = vals[0] if head else None
         args: list[py.expr] = []
         keywords: list[py.keyword] = []

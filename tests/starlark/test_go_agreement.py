@@ -366,6 +366,24 @@ CASES: list[tuple[str, str | list[str]]] = [
             "Error: function g0 accepts at most 2 positional arguments (3 given)",
         ],
     ),
+    (
+        ("x = [1]\nout = x.nomethod(1 // 0)\n"),
+        [
+            "  t.star:2:8: in <toplevel>",
+            "Error: list has no .nomethod field or method",
+        ],
+    ),
+    (
+        ("def f(*a, **k):\n    return [a, k]\nout = f(k = 1 // 0, *[1][5])\n"),
+        [
+            "  t.star:3:15: in <toplevel>",
+            "Error: floored division by zero",
+        ],
+    ),
+    (
+        ('def f(*a, **k):\n    return [a, k]\nout = str(f(1, k = 2, *[3], **{"j": 4}))\n'),
+        '[(1, 3), {"k": 2, "j": 4}]',
+    ),
 ]
 
 
