@@ -1005,6 +1005,9 @@ def _translate(e: BaseException, tb) -> EvalError:
         return EvalError(e.msg, frames, function)
     if isinstance(e, RecursionError):
         return EvalError("call stack too deep", frames[-50:])
+    if isinstance(e, MemoryError):
+        # the script's values outgrew the process (no budget bounds memory)
+        return EvalError("out of memory", frames)
     if raised_here or (
         last is not None and isinstance(e, TypeError) and _is_binding_error(last, e)
     ):

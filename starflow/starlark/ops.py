@@ -712,7 +712,7 @@ def _is_iterable(x: Any) -> bool:
 def unpack(x: Any, n: int) -> tuple:
     """The `n` elements of `x` for `a, b, ... = x`."""
     t = type(x)
-    if t is tuple or t in LIST_TYPES:
+    if t is tuple or t in LIST_TYPES or t is range:  # (sized: a range is not made a tuple)
         m = len(x)
         if m == n:
             return tuple(x)

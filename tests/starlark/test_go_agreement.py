@@ -384,6 +384,14 @@ CASES: list[tuple[str, str | list[str]]] = [
         ('def f(*a, **k):\n    return [a, k]\nout = str(f(1, k = 2, *[3], **{"j": 4}))\n'),
         '[(1, 3), {"k": 2, "j": 4}]',
     ),
+    (
+        ("def f(r):\n    a, b = range(r)\n    return a\nout = f(2147483647)\n"),
+        [
+            "  t.star:4:8: in <toplevel>",
+            "  t.star:2:10: in f",
+            "Error: too many values to unpack (got 2147483647, want 2)",
+        ],
+    ),
 ]
 
 

@@ -221,6 +221,19 @@ def test_builtin_calling_back_a_starlark_function_keeps_the_whole_stack():
     assert run("r = apply(lambda x: x * 2, 4)\n", predeclared={"apply": apply})["r"] == 8
 
 
+def test_running_out_of_memory_is_an_eval_error_with_the_stack():
+    # no budget bounds memory: Python's MemoryError, wherever it comes from,
+    # is the script's error, not an internal one
+    def grow(n):
+        raise MemoryError
+
+    src = "def f():\n    return grow(1)\nf()\n"
+    e = eval_error(src, predeclared={"grow": grow})
+    assert type(e) is EvalError
+    assert e.msg == "out of memory"
+    assert frames(e) == [("<toplevel>", 3, 2), ("f", 2, 16)]
+
+
 def test_recursion_through_a_builtin_is_still_called_recursively():
     def apply(f):
         return f()
