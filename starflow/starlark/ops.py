@@ -518,6 +518,7 @@ def index(x: Any, i: Any) -> Any:
         try:
             return x[i]
         except KeyError:
+            check_hashable(i)  # (a range: Python hashes it, Starlark does not)
             raise EvalError(f"key {_fmt().repr_value(i)} not in dict") from None
         except TypeError:
             check_hashable(i)

@@ -392,6 +392,14 @@ CASES: list[tuple[str, str | list[str]]] = [
             "Error: too many values to unpack (got 2147483647, want 2)",
         ],
     ),
+    (
+        ("def f(d, k):\n    return d[k]\nout = f({1: 2}, (1, range(2)))\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:13: in f",
+            "Error: unhashable: range",
+        ],
+    ),
 ]
 
 
