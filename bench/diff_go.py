@@ -69,6 +69,13 @@ BUILTINS2 = [
     "dict", "list",
 ]  # fmt: skip
 FORMATS = ["'%d'", "'%s'", "'%r'", "'%x'", "'%o'", "'%e'", "'%f'", "'%g'", "'%5d'", "'%%%s'"]
+METHODS_ARGS = [
+    "split", "rsplit", "join", "replace", "find", "rfind", "index", "rindex", "count",
+    "startswith", "endswith", "strip", "lstrip", "rstrip", "partition", "rpartition",
+    "splitlines", "removeprefix", "removesuffix", "format", "capitalize", "isalpha",
+    "isspace", "istitle", "codepoints", "elem_ords", "get", "pop", "index", "insert",
+    "remove", "extend", "setdefault", "update", "popitem", "keys",
+]  # fmt: skip
 BINOPS = [
     "+", "-", "*", "//", "%", "+", "+", "==", "!=", "<", ">=", "in", "not in", "and", "or",
     "|", "&", "^", "<<", ">>", "/",
@@ -115,7 +122,7 @@ class Program:
         def sub() -> str:
             return self.expr(names, d + 1)
 
-        k = self.r.randrange(24)
+        k = self.r.randrange(26)
         if k <= 4:
             return f"({sub()} {self.pick(BINOPS)} {sub()})"
         if k == 5:
@@ -160,7 +167,12 @@ class Program:
         if k == 22:
             fmt = self.pick(["'{} {}'", "'{0}{1}{0}'", "'{x}'", "'{}'", "'{!r}'"])
             return f"{fmt}.format({sub()}, {sub()})"
-        return f"{self.pick(FORMATS)} % {sub()}"
+        if k == 23:
+            return f"{self.pick(FORMATS)} % {sub()}"
+        # a method with arguments of any type
+        m = self.pick(METHODS_ARGS)
+        args = ", ".join(sub() for _ in range(self.r.randint(0, 2)))
+        return f"({sub()}).{m}({args})"
 
     def stmts(self, names: list[str], indent: int, n: int, in_loop: bool, d: int) -> list[str]:
         out: list[str] = []

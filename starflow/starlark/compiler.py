@@ -2837,6 +2837,20 @@ class Compiler:
             vals = [None] * len(nodes)
             for i in order:
                 vals[i] = self.hoist(self.expr(nodes[i], pre), pre)
+        elif type(fn) is s.DotExpr and direct is None:
+            # x.name(args): Go looks the method up before it evaluates the
+            # arguments; when they need statements of their own, the receiver
+            # is checked for it first, in a statement before theirs
+            (recv,) = self.exprs(head, pre)
+            apre: list[py.stmt] = []
+            avals = self.exprs([a.value for a in e.args], apre)
+            if apre:
+                recv = self.hoist(recv, pre)
+                if self.known(recv) not in _method_owners(fn.name):
+                    self.line, self.col = fn.line, fn.col
+                    pre.append(self.expr_stmt(self.call("$has", recv, self.const(fn.name))))
+                pre += apre
+            vals = [recv, *avals]
         else:
             vals = self.exprs([*head, *(a.value for a in e.args)], pre)
         callee = vals[0] if head else None

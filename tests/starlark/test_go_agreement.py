@@ -400,6 +400,21 @@ CASES: list[tuple[str, str | list[str]]] = [
             "Error: unhashable: range",
         ],
     ),
+    (
+        ("x = [1]\nout = x.update(10 / x, x.isdigit())\n"),
+        [
+            "  t.star:2:8: in <toplevel>",
+            "Error: list has no .update field or method",
+        ],
+    ),
+    (
+        ("def f(x, d):\n    return x.keys(1 // d, d.upper())\nout = f([1], 0)\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:13: in f",
+            "Error: list has no .keys field or method",
+        ],
+    ),
 ]
 
 
