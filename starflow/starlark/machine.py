@@ -1173,7 +1173,10 @@ def _explain_call(tb, text: str) -> str | None:
         owner, mname, *recv = method
         if "|" in owner:  # a method several types have: the receiver's type says which
             owner = values.type_name(frame.f_locals.get(recv[0]))
-        return _builtin_binding_message(mname, _OWNER_TABLES[owner][mname], True, text)
+            owner = "str" if owner == "string" else owner  # (the tables' key)
+        table = _OWNER_TABLES.get(owner)
+        if table is not None and mname in table:
+            return _builtin_binding_message(mname, table[mname], True, text)
     callee = cm.call_names.get((pos.line, pos.col))
     obj = None
     if callee is not None:

@@ -218,7 +218,9 @@ def _update_dict(name: str, d: Dict, args: tuple, kwargs: dict[str, Any]) -> Non
         else:
             if not ops._is_iterable(src):
                 raise _err(name, f"got {type_name(src)}, want iterable")
-            for i, pair in enumerate(_elems(name, src)):
+            # (a range, immutable, is read as it goes: its first int fails)
+            elems = src if type(src) is range else _elems(name, src)
+            for i, pair in enumerate(elems):
                 if not ops._is_iterable(pair):
                     raise _err(
                         name,

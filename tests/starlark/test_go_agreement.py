@@ -415,6 +415,21 @@ CASES: list[tuple[str, str | list[str]]] = [
             "Error: list has no .keys field or method",
         ],
     ),
+    (
+        ('def f(q):\n    return q.index()\nout = f("abc")\n'),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:19: in f",
+            "Error in index: index: got 0 arguments, want at least 1",
+        ],
+    ),
+    (
+        "out = dict(range(2147483647))\n",
+        [
+            "  t.star:1:11: in <toplevel>",
+            "Error in dict: dict: dictionary update sequence element #0 is not iterable (int)",
+        ],
+    ),
 ]
 
 
