@@ -2864,7 +2864,16 @@ class Compiler:
                 keywords.append(self.at(py.keyword(arg=a.name, value=v)))
             elif a.kind is s.ArgKind.STAR:
                 # a known list or tuple unpacks natively
-                if self.known(v) not in ("list", "tuple"):
+                kw = [
+                    w
+                    for b, w in zip(e.args, vals[len(head) :], strict=True)
+                    if b.kind is s.ArgKind.STARSTAR
+                ]
+                if kw and self.is_simple(kw[0]) and self.known(kw[0]) != "dict":
+                    # (as Go, a **kwargs that is no mapping fails before a
+                    # *args that is not iterable)
+                    v = _at(self.call("$star_kw", v, kw[0]), e.line, e.col)
+                elif self.known(v) not in ("list", "tuple"):
                     # (its error is the call's, at the `(`, as Go)
                     v = _at(self.call("$star", v), e.line, e.col)
                 args.append(self.at(py.Starred(v, _LOAD)))

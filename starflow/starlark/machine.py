@@ -550,6 +550,7 @@ def _runtime_helpers() -> dict[str, Any]:
         "$setattr": ops.setattr_,
         "$star": ops.star_args,
         "$starstar": ops.kwargs_dict,
+        "$star_kw": ops.star_args_kw,
         "$add": ops.add,
         "$sub": ops.sub,
         "$mul": ops.mul,
@@ -1035,7 +1036,9 @@ def _translate(e: BaseException, tb) -> EvalError:
 
 # helpers whose errors are at a call's position but not the callee's: a
 # slice's (see compiler._last_pos), and the unpacking of `*args`, `**kwargs`
-_NOT_A_CALL = frozenset(f.__code__ for f in (ops.slice, ops.star_args, ops.kwargs_dict))
+_NOT_A_CALL = frozenset(
+    f.__code__ for f in (ops.slice, ops.star_args, ops.star_args_kw, ops.kwargs_dict)
+)
 
 
 def _failed_method_lookup(last) -> bool:

@@ -77,6 +77,7 @@ __all__ = [
     "setindex",
     "slice",
     "star_args",
+    "star_args_kw",
     "sub",
     "to_float",
     "truediv",
@@ -738,6 +739,13 @@ def star_args(x: Any) -> tuple:
     if not _is_iterable(x):
         raise EvalError(f"argument after * must be iterable, not {type_name(x)}")
     return tuple(x)
+
+
+def star_args_kw(x: Any, kw: Any) -> tuple:
+    """`f(*x, **kw)`'s positional arguments: Go tests that `kw` is a mapping first."""
+    if type(kw) not in DICT_TYPES:
+        raise EvalError(f"argument after ** must be a mapping, not {type_name(kw)}")
+    return star_args(x)
 
 
 def kwargs_dict(x: Any) -> dict[str, Any]:

@@ -430,6 +430,21 @@ CASES: list[tuple[str, str | list[str]]] = [
             "Error in dict: dict: dictionary update sequence element #0 is not iterable (int)",
         ],
     ),
+    (
+        ("def f(x, y):\n    return len(*x, **y)\nout = f(1, [1])\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:15: in f",
+            "Error: argument after ** must be a mapping, not list",
+        ],
+    ),
+    (
+        ('def g(*a, **k):\n    return 1\nx = "ab"\ny = [1]\nout = g(*x, **y)\n'),
+        [
+            "  t.star:5:8: in <toplevel>",
+            "Error: argument after ** must be a mapping, not list",
+        ],
+    ),
 ]
 
 
