@@ -920,9 +920,10 @@ class Compiler:
             self.typed(self.name(t), k),
         )
 
-    def hoist(self, e: py.expr, pre: list[py.stmt]) -> py.expr:
-        """Evaluate `e` now, into a temporary, unless it is a name or a constant."""
-        if self.is_simple(e):
+    def hoist(self, e: py.expr, pre: list[py.stmt], names: bool = False) -> py.expr:
+        """Evaluate `e` now, into a temporary, unless it is a constant or (but
+        with `names`: a name's value may change, or its read fail) a name."""
+        if type(e) is py.Constant or (type(e) is py.Name and not names):
             return e
         t = self.ctx.temp()
         pre.append(self.assign(t, e))
@@ -1206,15 +1207,8 @@ class Compiler:
         the read is made a statement before them (its error comes first)."""
         rpre: list[py.stmt] = []
         v = self.expr(rhs, rpre)
-        if rpre and not self.is_simple(cur):
-            cur = self.hoist(cur, pre)
-        elif rpre and type(cur) is py.Name:
-            t = self.ctx.temp()
-            pre.append(self.assign(t, cur))
-            k = self.known(cur)
-            if k is not None:
-                self.ctx.ptypes[t] = k
-            cur = self.typed(self.name(t), k)
+        if rpre:
+            cur = self.hoist(cur, pre, names=True)
         pre += rpre
         return cur, v
 
@@ -2856,7 +2850,10 @@ class Compiler:
         callee = vals[0] if head else None
         args: list[py.expr] = []
         keywords: list[py.keyword] = []
-        for a, v in zip(e.args, vals[len(head) :], strict=True):
+        # the **kwargs operand, if any (a *args is unpacked after testing it)
+        operands = list(zip(e.args, vals[len(head) :], strict=True))
+        kwv = next((v for a, v in operands if a.kind is s.ArgKind.STARSTAR), None)
+        for a, v in operands:
             self.line, self.col = a.line, a.col
             if a.kind is s.ArgKind.POSITIONAL:
                 args.append(v)
@@ -2864,15 +2861,10 @@ class Compiler:
                 keywords.append(self.at(py.keyword(arg=a.name, value=v)))
             elif a.kind is s.ArgKind.STAR:
                 # a known list or tuple unpacks natively
-                kw = [
-                    w
-                    for b, w in zip(e.args, vals[len(head) :], strict=True)
-                    if b.kind is s.ArgKind.STARSTAR
-                ]
-                if kw and self.is_simple(kw[0]) and self.known(kw[0]) != "dict":
+                if kwv is not None and self.is_simple(kwv) and self.known(kwv) != "dict":
                     # (as Go, a **kwargs that is no mapping fails before a
                     # *args that is not iterable)
-                    v = _at(self.call("$star_kw", v, kw[0]), e.line, e.col)
+                    v = _at(self.call("$star_kw", v, kwv), e.line, e.col)
                 elif self.known(v) not in ("list", "tuple"):
                     # (its error is the call's, at the `(`, as Go)
                     v = _at(self.call("$star", v), e.line, e.col)

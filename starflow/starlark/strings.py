@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 
 from .errors import EvalError
 from .format import _AUTO_FORMATS, quote_bytes, quote_str, str_format
+from .ops import I32_MAX, I32_MIN
 from .values import GUARDED, LIST_TYPES, List, type_name
 
 __all__ = [
@@ -150,9 +151,6 @@ def _want_int(fname: str, i: int, x: object) -> int:
     return min(x, sys.maxsize)  # type: ignore[type-var]
 
 
-_I32_MIN, _I32_MAX = -(1 << 31), (1 << 31) - 1
-
-
 def _indices(fname: str, start: object, end: object, n: int) -> tuple[int, int]:
     # spec "Indexing": negative indices count from the end, then both are
     # clamped to [0:n]; None means absent (as Go's indices/asIndex)
@@ -163,7 +161,7 @@ def _indices(fname: str, start: object, end: object, n: int) -> tuple[int, int]:
         if i < 0:
             i += n
         i = 0 if i < 0 else min(i, n)
-        if not _I32_MIN <= start <= _I32_MAX:  # (as Go's AsInt32)
+        if not I32_MIN <= start <= I32_MAX:  # (as Go's AsInt32)
             raise EvalError(f"{fname}: invalid start index: {start} out of range")
     else:
         raise EvalError(f"{fname}: invalid start index: got {type_name(start)}, want int")
@@ -174,7 +172,7 @@ def _indices(fname: str, start: object, end: object, n: int) -> tuple[int, int]:
         if j < 0:
             j += n
         j = 0 if j < 0 else min(j, n)
-        if not _I32_MIN <= end <= _I32_MAX:
+        if not I32_MIN <= end <= I32_MAX:
             raise EvalError(f"{fname}: invalid end index: {end} out of range")
     else:
         raise EvalError(f"{fname}: invalid end index: got {type_name(end)}, want int")

@@ -101,18 +101,19 @@ def _elems(name: str, x: Any, param: int | str = 1) -> list[Any]:
         ops.iter_done(x)
 
 
-def _int_param(name: str, x: Any, param: int | str) -> int:
+def _int_param(
+    name: str, x: Any, param: int | str, as_int: Callable[[Any], int] = ops.as_int32
+) -> int:
+    """Parameter `param` of built-in `name`: an int of 32 bits (or as `as_int` says)."""
     try:
-        return ops.as_int32(x)
+        return as_int(x)
     except EvalError as e:
         raise _err(name, f"for parameter {param}: {e.msg}") from None
 
 
 def _int64_param(name: str, x: Any, param: int | str) -> int:
-    try:
-        return ops.as_int64(x)
-    except EvalError as e:
-        raise _err(name, f"for parameter {param}: {e.msg}") from None
+    """A parameter Go takes as a machine int: 64 bits."""
+    return _int_param(name, x, param, ops.as_int64)
 
 
 def _check_callable(name: str, f: Any) -> None:
