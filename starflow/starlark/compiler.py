@@ -606,6 +606,8 @@ class CompiledModule:
     # compare equal by value, and a variant's inner defs equal the originals.
     codes: dict[int, tuple[object, CodeInfo]] = field(default_factory=dict)
     num_functions: int = 0
+    # code index -> its recursion flag (an index into the module's `$busy`)
+    flag_of: dict[int, int] = field(default_factory=dict)
     # code index -> {call position (line, col) -> site number}
     sites: dict[int, dict[tuple[int, int], int]] = field(default_factory=dict)
     # code index -> the Python def the compiler built, to derive resume
@@ -1804,7 +1806,9 @@ class Compiler:
             enter = self.at(
                 py.If(
                     test=self.busy_flag(k, _LOAD),
-                    body=[self.expr_stmt(self.call("$recursive", self.const(fn.name)))],
+                    body=[
+                        self.expr_stmt(self.call("$recursive", self.const(k), self.const(fn.name)))
+                    ],
                     orelse=[],
                 )
             )
@@ -3538,6 +3542,7 @@ def compile_file(
         keyword_sites=c.keyword_sites,
         codes=codes,
         num_functions=c.nfuncs,
+        flag_of=c.flag_of,
         sites=c.sites,
         fdefs=c.fdefs,
         by_index={info.index: co for co, info in codes.values() if info.index >= 0},

@@ -321,8 +321,28 @@ _OWNER_TABLES = {
 }
 
 
-def _recursive(name: str):
-    raise _RecursiveCall(f"function {name} called recursively")
+def _recursive(k: int, name: str) -> None:
+    """Called on entry to a function whose recursion flag `$busy[k]` is set.
+
+    The flag is the module's, not the Python thread's (a per-thread flag
+    would cost every call a thread-local lookup). So the flag being set
+    means a re-entry only if a frame of a function holding flag k (the def,
+    its clones) is on this thread's stack; otherwise another Python thread
+    runs it and this call goes on. (That thread's flag is then cleared when
+    this call returns: a re-entry there is stopped by the depth limit, "call
+    stack too deep", instead of this error.)
+    """
+    f = sys._getframe(1)  # the function being entered
+    g = f.f_globals
+    cm = g["$cm"]
+    codes, flag_of = cm.codes, cm.flag_of
+    f = f.f_back
+    while f is not None:
+        if f.f_globals is g:
+            info = codes.get(id(f.f_code))
+            if info is not None and flag_of.get(info[1].index) == k:
+                raise _RecursiveCall(f"function {name} called recursively")
+        f = f.f_back
 
 
 def _make_charge(ctx: ThreadContext):

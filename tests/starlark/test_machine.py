@@ -243,10 +243,6 @@ def test_recursion_through_a_builtin_is_still_called_recursively():
     assert e.msg == "function f called recursively"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the recursion guard is per module, not per thread: concurrent calls collide",
-)
 def test_the_same_function_may_run_in_two_python_threads_at_once():
     barrier = threading.Barrier(2, timeout=5)
 
@@ -270,6 +266,31 @@ def test_the_same_function_may_run_in_two_python_threads_at_once():
     for t in threads:
         t.join(10)
     assert results == [1, 1]
+
+
+def test_recursion_is_caught_while_another_python_thread_runs_the_function():
+    entered, release = threading.Event(), threading.Event()
+
+    def wait():
+        entered.set()
+        assert release.wait(5)
+        return 7
+
+    src = "def f(n):\n    if n == 0:\n        return wait()\n    return f(n - 1)\n"
+    g = run(src, predeclared={"wait": wait})
+    results: list = []
+    other = threading.Thread(target=lambda: results.append(g["f"](0)))
+    other.start()
+    try:
+        assert entered.wait(5)  # the other thread is inside f, holding its flag
+        with pytest.raises(StarlarkError) as e:
+            g["f"](1)  # a real re-entry, in this thread
+        assert e.value.msg == "function f called recursively"
+        assert frames(e.value) == [("f", 4, 13)]  # at the inner call, not on entry
+    finally:
+        release.set()
+        other.join(10)
+    assert results == [7]
 
 
 # ---------------------------------------------------------------- steps
