@@ -4,10 +4,11 @@
     .venv/bin/python bench/diff_go.py --seeds 0:600
     .venv/bin/python bench/diff_go.py --show 334   # print one seed's program
 
-Each seed gives a program of a few defs (statements over their parameters:
-assignments, augmented and indexed assignments, loops, ifs, appends to a
-global list) and top-level calls of them with literal arguments of every
-type, some through a comprehension so one def sees several argument types.
+Each seed gives (default `--family random`) a program of a few defs
+(statements over their parameters: assignments, augmented and indexed
+assignments, loops, ifs, appends to a global list) and top-level calls of
+them with literal arguments of every type, some through a comprehension so
+one def sees several argument types.
 Expressions mix operators, indexing, slicing, built-ins, methods,
 comprehensions, lambdas and `%` formatting over values of any type, so most
 programs stop at an error: what is compared is the whole outcome, `out`'s
@@ -15,6 +16,10 @@ value or the error's backtrace (frames, positions, message), as starlark-go
 renders it. starflow runs each program three ways: `exec_file` without a
 budget (no step counting), with one, and in a `Thread` (every call a call
 site), since each is compiled differently.
+
+`--family typed` gives well-typed programs instead (`TypedProgram`): most
+run to their end, through the type-specialized code (clones of defs called
+in loops, typed returns, owned and lent lists).
 
 Differences are printed; a crash of starflow's (an exception other than a
 Starlark error) is always one. Known, documented differences are listed in
@@ -303,6 +308,376 @@ class Program:
         return "\n".join(lines) + "\n"
 
 
+_PREFIX = {
+    "int": "i",
+    "str": "s",
+    "list": "l",
+    "dict": "d",
+    "bool": "b",
+    "tuple": "t",
+    "float": "g",
+}
+
+
+class TypedProgram:
+    """A well-typed random program: it mostly runs to its end, through the
+    compiler's type-specialized paths (clones of defs called in loops,
+    parameters of known type, owned and lent lists, typed returns)."""
+
+    TYPES = ("int", "int", "int", "str", "list", "dict", "bool", "tuple", "float")
+
+    def __init__(self, seed: int) -> None:
+        self.r = random.Random(seed)
+        self.defs: list[tuple[str, list[str], str]] = []  # name, parameter types, return type
+        self.fresh = 0
+
+    def pick(self, xs):
+        return self.r.choice(xs)
+
+    def chance(self, p: float) -> bool:
+        return self.r.random() < p
+
+    def var(self, env: dict[str, str], t: str) -> str | None:
+        vs = [v for v, vt in env.items() if vt == t]
+        return self.pick(vs) if vs else None
+
+    def lit(self, t: str) -> str:
+        r = self.r
+        if t == "int":
+            return self.pick(["0", "1", "2", "3", "5", "7", "-3", "10", "1000003", "4294967296"])
+        if t == "str":
+            return self.pick(['""', '"a"', '"ab"', '"abc"', '"a,b"', '"x y"', '"Zz"'])
+        if t == "list":
+            return "[" + ", ".join(str(r.randint(-3, 9)) for _ in range(r.randint(0, 4))) + "]"
+        if t == "dict":
+            ks = r.sample(["a", "b", "c", "ab"], r.randint(0, 3))
+            return "{" + ", ".join(f'"{k}": {r.randint(0, 5)}' for k in ks) + "}"
+        if t == "bool":
+            return self.pick(["True", "False"])
+        if t == "tuple":
+            return f"({r.randint(-2, 5)}, {r.randint(0, 5)})"
+        return self.pick(["0.5", "1.0", "-2.5", "3.25", "0.0"])
+
+    def e(self, t: str, env: dict[str, str], d: int = 0) -> str:
+        """An expression of type `t` (never failing, but for rare chosen errors)."""
+        if d > 3 or self.chance(0.3):
+            v = self.var(env, t)
+            return v if v is not None and self.chance(0.75) else self.lit(t)
+
+        def s(tt: str) -> str:
+            return self.e(tt, env, d + 1)
+
+        k = self.r.randrange(12)
+        calls = [(n, ps) for n, ps, rt in self.defs if rt == t]
+        if k == 0 and calls:
+            n, ps = self.pick(calls)
+            return f"{n}({', '.join(s(p) for p in ps)})"
+        if k == 1:
+            return f"({s(t)} if {s('bool')} else {s(t)})"
+        if t == "int":
+            k = self.r.randrange(16)
+            if k < 4:
+                return f"({s('int')} {self.pick(['+', '-', '*', '+'])} {s('int')})"
+            if k == 4:
+                return f"({s('int')} {self.pick(['//', '%'])} ({s('int')} % 7 + 1))"
+            if k == 5:
+                return f"len({s(self.pick(['list', 'str', 'dict']))})"
+            if k == 6:
+                lst = s("list")
+                return f"([0] + {lst})[{s('int')} % (len({lst}) + 1)]"
+            if k == 7:
+                return f"{s('dict')}.get({s('str')}, {s('int')})"
+            if k == 8:
+                return f"{s('tuple')}[{self.pick(['0', '1', '-1'])}]"
+            if k == 9:
+                return f"({s('int')} {self.pick(['&', '|', '^'])} {s('int')})"
+            if k == 10:
+                return f"({s('int')} {self.pick(['<<', '>>'])} ({s('int')} % 5))"
+            if k == 11:
+                return f"{self.pick(['abs', 'int'])}({s('int')})"
+            if k == 12:
+                return f"{self.pick(['min', 'max'])}({s('int')}, {s('int')})"
+            if k == 13:
+                return f"{s('str')}.{self.pick(['find', 'count', 'rfind'])}({s('str')})"
+            if k == 14:
+                return f"int({s('float')})"
+            return f"(-{s('int')})"
+        if t == "str":
+            k = self.r.randrange(8)
+            if k < 2:
+                return f"({s('str')} + {s('str')})"
+            if k == 2:
+                return f"{s('str')}.{self.pick(['upper()', 'lower()', 'strip()', 'title()'])}"
+            if k == 3:
+                return f"str({s(self.pick(['int', 'list', 'tuple', 'bool', 'dict']))})"
+            if k == 4:
+                return f"'%s-%d' % ({s('str')}, {s('int')})"
+            if k == 5:
+                return f"{s('str')}[{self.pick(['1:', ':2', '::-1', '1:3'])}]"
+            if k == 6:
+                return f'",".join([str(v) for v in {s("list")}])'
+            return f"{s('str')}.replace({s('str')}, {s('str')})"
+        if t == "bool":
+            k = self.r.randrange(6)
+            if k < 2:
+                tt = self.pick(["int", "str", "int", "float"])
+                return f"({s(tt)} {self.pick(['<', '<=', '==', '!=', '>'])} {s(tt)})"
+            if k == 2:
+                return f"({s('int')} in {s('list')})"
+            if k == 3:
+                return f"({s('str')} {self.pick(['in', 'not in'])} {s('dict')})"
+            if k == 4:
+                return f"(not {s('bool')})"
+            return f"({s('bool')} {self.pick(['and', 'or'])} {s('bool')})"
+        if t == "list":
+            k = self.r.randrange(9)
+            if k < 2:
+                return f"({s('list')} + {s('list')})"
+            if k == 2:
+                c = f" if v % {self.pick(['2', '3'])}" if self.chance(0.5) else ""
+                return f"[v * {s('int')} for v in {s('list')}{c}]"
+            if k == 3:
+                key = (
+                    f", key = lambda v: {self.pick(['-v', 'v % 3', 'abs(v)'])}"
+                    if self.chance(0.6)
+                    else ""
+                )
+                return f"sorted({s('list')}{key})"
+            if k == 4:
+                return f"{s('list')}[{self.pick(['1:', ':2', '::-1', '::2'])}]"
+            if k == 5:
+                return f"list(range({s('int')} % 6))"
+            if k == 6:
+                return f"{s('dict')}.values()"
+            if k == 7:
+                return f"[{s('int')}, {s('int')}]"
+            return f"[len(k) for k in {s('dict')}]"
+        if t == "dict":
+            k = self.r.randrange(4)
+            if k == 0:
+                return f"{{k: v for k, v in {s('dict')}.items() if v != {s('int')}}}"
+            if k == 1:
+                return f"dict({s('dict')})"
+            if k == 2:
+                return f"{{{s('str')}: {s('int')}}}"
+            return f"{{str(v): v for v in {s('list')}}}"
+        if t == "tuple":
+            if self.chance(0.5):
+                return f"({s('int')}, {s('int')})"
+            return f"divmod2({s('int')}, {s('int')} % 5 + 1)"
+        k = self.r.randrange(3)
+        if k == 0:
+            return f"({s('int')} / ({s('int')} % 4 + 1))"
+        if k == 1:
+            return f"({s('float')} * {s(self.pick(['int', 'float']))})"
+        return f"float({s('int')})"
+
+    def stmts(self, env, indent, n, in_loop, d, ret) -> list[str]:
+        out: list[str] = []
+        for _ in range(n):
+            out += self.stmt(env, indent, in_loop, d, ret)
+        return out or ["    " * indent + "pass"]
+
+    def stmt(self, env, indent, in_loop, d, ret) -> list[str]:
+        p = "    " * indent
+        r = self.r
+        k = r.randrange(4) if d > 2 else r.randrange(17)
+        if k <= 2 or not env:
+            t = self.pick(self.TYPES)
+            same = [v for v, vt in env.items() if vt == t]
+            if same and self.chance(0.5):
+                v = self.pick(same)
+            else:
+                self.fresh += 1
+                v = f"{_PREFIX[t]}{self.fresh}"
+            line = f"{p}{v} = {self.e(t, env)}"
+            env[v] = t
+            return [line]
+        if k == 3:
+            t = self.pick(["int", "int", "str", "list", "float"])
+            v = self.var(env, t)
+            if v is None:
+                return []
+            op = self.pick(["+=", "-=", "*=", "%="]) if t == "int" else "+="
+            rhs = self.e(t, env)
+            if op == "%=":
+                rhs = f"({rhs} % 9 + 1)"
+            return [f"{p}{v} {op} {rhs}"]
+        if k == 4:
+            v = self.var(env, "list")
+            if v is None:
+                return []
+            m = self.pick(["append", "extend", "insert", "pop", "remove", "setitem", "sort"])
+            if m == "append":
+                return [f"{p}{v}.append({self.e('int', env)})"]
+            if m == "extend":
+                return [f"{p}{v}.extend({self.e('list', env)})"]
+            if m == "insert":
+                return [f"{p}{v}.insert({self.e('int', env)}, {self.e('int', env)})"]
+            if m == "pop":
+                return [f"{p}if {v}:", f"{p}    {v}.pop()"]
+            if m == "remove":
+                x = self.e("int", env)
+                return [f"{p}if {x} in {v}:", f"{p}    {v}.remove({x})"]
+            if m == "sort":
+                return [f"{p}{v} = sorted({v}, reverse = {self.lit('bool')})"]
+            i = self.e("int", env)
+            return [
+                f"{p}if {v}:",
+                f"{p}    {v}[{i} % len({v})] {self.pick(['=', '+='])} {self.e('int', env)}",
+            ]
+        if k == 5:
+            v = self.var(env, "dict")
+            if v is None:
+                return []
+            key = self.e("str", env)
+            m = self.r.randrange(4)
+            if m == 0:
+                return [f"{p}{v}[{key}] = {self.e('int', env)}"]
+            if m == 1:
+                return [f"{p}{v}[{key}] = {v}.get({key}, 0) + {self.e('int', env)}"]
+            if m == 2:
+                return [f"{p}{v}.setdefault({key}, {self.e('int', env)})"]
+            return [f"{p}{v}.pop({key}, None)"]
+        if k in (6, 7):
+            lv = f"e{d}"
+            src = self.pick(["list", "range", "dict", "str"])
+            if src == "range":
+                it = f"range({self.e('int', env)} % 12)"
+                et = "int"
+            elif src == "dict":
+                it = self.e("dict", env)
+                et = "str"
+            elif src == "str":
+                it = f"{self.e('str', env)}.elems()"
+                et = "str"
+            else:
+                it = self.e("list", env)
+                et = "int"
+            inner = dict(env)
+            inner[lv] = et
+            body = self.stmts(inner, indent + 1, r.randint(1, 3), True, d + 1, ret)
+            self.merge(env, inner)
+            return [f"{p}for {lv} in {it}:", *body]
+        if k == 8:
+            a, b = dict(env), dict(env)
+            body = self.stmts(a, indent + 1, r.randint(1, 2), in_loop, d + 1, ret)
+            out = [f"{p}if {self.e('bool', env)}:", *body]
+            if self.chance(0.5):
+                out += [
+                    f"{p}else:",
+                    *self.stmts(b, indent + 1, r.randint(1, 2), in_loop, d + 1, ret),
+                ]
+            self.merge(env, a, b)
+            return out
+        if k == 9 and in_loop:
+            return [f"{p}if {self.e('bool', env)}:", f"{p}    {self.pick(['break', 'continue'])}"]
+        if k == 10:
+            a, b = self.fresh + 1, self.fresh + 2
+            self.fresh += 2
+            line = f"{p}i{a}, i{b} = {self.e('tuple', env)}"
+            env[f"i{a}"] = env[f"i{b}"] = "int"
+            return [line]
+        if k == 11:
+            return [f"{p}acc.append({self.e(self.pick(self.TYPES), env)})"]
+        if k == 12 and ret is not None:
+            return [f"{p}if {self.e('bool', env)}:", f"{p}    return {self.e(ret, env)}"]
+        if k == 13:
+            # a closure over a local list, called in a loop
+            self.fresh += 1
+            n = self.fresh
+            return [
+                f"{p}box{n} = [0]",
+                f"{p}def bump{n}(x):",
+                f"{p}    box{n}[0] += x",
+                f"{p}    return box{n}[0]",
+                f"{p}for j{n} in range(3):",
+                f"{p}    acc.append(bump{n}(j{n} + {self.e('int', env)}))",
+            ]
+        if k == 14:
+            # a higher-order call through a lambda or a def value
+            fs = [n for n, ps, rt in self.defs if ps == ["int"] and rt == "int"]
+            f = self.pick(fs) if fs and self.chance(0.6) else f"lambda z: z * {self.lit('int')}"
+            self.fresh += 1
+            v = f"i{self.fresh}"
+            line = f"{p}{v} = apply({f}, {self.e('int', env)})"
+            env[v] = "int"
+            return [line]
+        if k == 15 and d < 2:
+            # a list changed while it is iterated: an error in Starlark, also
+            # through a call that reaches the same list
+            v = self.var(env, "list")
+            if v is None:
+                return []
+            ch = self.pick([f"{v}.append(1)", f"{v}[0] = 1", f"grow({v})", f"{v}.clear()"])
+            return [f"{p}for w in {v}:", f"{p}    if w > {self.lit('int')}:", f"{p}        {ch}"]
+        return [f"{p}acc.append({self.e('int', env)})"]
+
+    def merge(self, env, *branches) -> None:
+        """After a branch or a loop: a name keeps its type only if every way
+        through gives it that type (names bound in one way only stay out)."""
+        for br in branches:
+            for v in [v for v in env if br.get(v, env[v]) != env[v]]:
+                del env[v]
+
+    def source(self) -> str:
+        r = self.r
+        lines = [
+            "acc = []",
+            "def divmod2(a, b):",
+            "    return (a // b, a % b)",
+            "def apply(f, x):",
+            "    return f(x)",
+            "def grow(xs):",
+            "    xs.append(0)",
+        ]
+        for fi in range(r.randint(1, 4)):
+            ps = [self.pick(self.TYPES[:7]) for _ in range(r.randint(1, 3))]
+            rt = self.pick(self.TYPES)
+            names = [f"p{j}" for j in range(len(ps))]
+            env = dict(zip(names, ps, strict=True))
+            lines.append(f"def f{fi}({', '.join(names)}):")
+            lines += self.stmts(env, 1, r.randint(1, 6), False, 0, rt)
+            lines.append(f"    return {self.e(rt, env)}")
+            self.defs.append((f"f{fi}", ps, rt))
+        env: dict[str, str] = {"acc": "list"}
+        results = []
+        for ci in range(r.randint(2, 5)):
+            n, ps, rt = self.pick(self.defs)
+            if self.chance(0.3):
+                args = ", ".join(self.e(p, env, 1) for p in ps)
+                lines.append(f"r{ci} = {n}({args})")
+            else:
+                # called in a loop (a comprehension or a def's): the def gets a clone
+                args = ", ".join(
+                    "k" if p == "int" and self.chance(0.5) else self.e(p, env, 2) for p in ps
+                )
+                if self.chance(0.5):
+                    lines.append(f"r{ci} = [{n}({args}) for k in range({r.randint(1, 30)})]")
+                else:
+                    lines += [
+                        f"def run{ci}():",
+                        "    r = []",
+                        f"    for k in range({r.randint(1, 30)}):",
+                        f"        r.append({n}({args}))",
+                        "    return r",
+                        f"r{ci} = run{ci}()",
+                    ]
+            results.append(f"r{ci}")
+        if self.chance(0.4):
+            lines.append("def top():")
+            lines.append("    out = []")
+            for n, ps, _ in self.defs[: r.randint(1, len(self.defs))]:
+                lines.append("    for m in range(4):")
+                args = ", ".join("m" if p == "int" else self.e(p, {}, 2) for p in ps)
+                lines.append(f"        out.append({n}({args}))")
+            lines.append("    return out")
+            lines.append("rm = top()")
+            results.append("rm")
+        lines.append("out = str([" + ", ".join([*results, "acc"]) + "])")
+        return "\n".join(lines) + "\n"
+
+
 # -------------------------------------------------------------- running
 
 _GO_SERVER = """
@@ -387,10 +762,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", default="0:300", help="START:STOP (default 0:300)")
     ap.add_argument("--show", type=int, help="print one seed's program and exit")
+    ap.add_argument(
+        "--family",
+        choices=["random", "typed"],
+        default="random",
+        help="random: statements and calls over values of any type (most stop at an error); "
+        "typed: well-typed programs through the type-specialized paths",
+    )
     ap.add_argument("--skip-known", action="store_true", help="leave documented differences out")
     args = ap.parse_args()
+    make = TypedProgram if args.family == "typed" else Program
     if args.show is not None:
-        print(Program(args.show).source(), end="")
+        print(make(args.show).source(), end="")
         return
     if not os.path.exists(GO_PY):
         sys.exit(f"no {GO_PY}: run bench/setup_peers.sh first")
@@ -399,7 +782,7 @@ def main() -> None:
     go = _start_go()
     differ = skipped = 0
     for seed in range(start, stop):
-        src = Program(seed).source()
+        src = make(seed).source()
         go.stdin.write(json.dumps(src) + "\n")
         go.stdin.flush()
         line = go.stdout.readline()
