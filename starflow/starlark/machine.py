@@ -297,7 +297,8 @@ def _callable(f):
 
 
 class _RecursiveCall(EvalError):
-    """Raised by a function's prologue; reported at the caller's call site, as Go does."""
+    """Raised by a function's prologue; reported in its own frame at its
+    entry position, below the caller's call site, as Go does."""
 
 
 def _invoke(x, name: str, /, *args, **kwargs):
@@ -1012,6 +1013,12 @@ def _translate(e: BaseException, tb) -> EvalError:
         if pos is not None and not raised_here and last.tb_next.tb_frame.f_code not in _NOT_A_CALL:
             function = cm.call_names.get((pos.line, pos.col))
     if isinstance(e, _RecursiveCall):
+        # as Go: in the re-entered function's own frame, at its entry
+        entry = code_entry(last.tb_frame.f_code) if last is not None else None
+        at = entry[1].entry_pos.get(entry[0].index) if entry is not None else None
+        if at is not None and frames:
+            frames[-1] = CallFrame(frames[-1].name, Position(entry[1].filename, *at))
+            return EvalError(e.msg, frames, None)
         return EvalError(e.msg, frames[:-1] or frames, None)
     if isinstance(e, ops.NoAttrError) and _failed_method_lookup(last):
         # `x.name(...)` where x has no method `name`: the error of the lookup,

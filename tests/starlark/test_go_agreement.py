@@ -16,6 +16,40 @@ import pytest
 from starflow.starlark import EvalError, StarlarkSyntaxError, Thread, exec_file, to_python
 
 CASES: list[tuple[str, str | list[str]]] = [
+    # recursion without the option: the re-entered function has its own
+    # frame, at its entry (stop 12, found by --family typed)
+    (
+        ("def f(n):\n    return 0 if n == 0 else f(n - 1)\nout = f(3)\n"),
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:30: in f",
+            "  t.star:2:17: in f",
+            "Error: function f called recursively",
+        ],
+    ),
+    (
+        (
+            "def apply(f, x):\n    return f(x)\ndef g(z):\n"
+            "    return apply(lambda q: q, z)\nout = apply(g, 1)\n"
+        ),
+        [
+            "  t.star:5:12: in <toplevel>",
+            "  t.star:2:13: in apply",
+            "  t.star:4:17: in g",
+            "  t.star:2:12: in apply",
+            "Error: function apply called recursively",
+        ],
+    ),
+    (
+        ("def h(x):\n    return g(x)\ndef g(z):\n    return h(z)\nout = g(1)\n"),
+        [
+            "  t.star:5:8: in <toplevel>",
+            "  t.star:4:13: in g",
+            "  t.star:2:13: in h",
+            "  t.star:4:12: in g",
+            "Error: function g called recursively",
+        ],
+    ),
     (
         ("def f(a):\n    return [y for y in range((a + 1) % 3)]\nout = str(f(1))\n"),
         "[0, 1]",
