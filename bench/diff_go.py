@@ -319,7 +319,7 @@ _PREFIX = {
 }
 
 
-class TypedProgram:
+class TypedProgram(Program):
     """A well-typed random program: it mostly runs to its end, through the
     compiler's type-specialized paths (clones of defs called in loops,
     parameters of known type, owned and lent lists, typed returns)."""
@@ -327,15 +327,9 @@ class TypedProgram:
     TYPES = ("int", "int", "int", "str", "list", "dict", "bool", "tuple", "float")
 
     def __init__(self, seed: int) -> None:
-        self.r = random.Random(seed)
+        super().__init__(seed)
         self.defs: list[tuple[str, list[str], str]] = []  # name, parameter types, return type
         self.fresh = 0
-
-    def pick(self, xs):
-        return self.r.choice(xs)
-
-    def chance(self, p: float) -> bool:
-        return self.r.random() < p
 
     def var(self, env: dict[str, str], t: str) -> str | None:
         vs = [v for v, vt in env.items() if vt == t]

@@ -1014,11 +1014,11 @@ def _translate(e: BaseException, tb) -> EvalError:
             function = cm.call_names.get((pos.line, pos.col))
     if isinstance(e, _RecursiveCall):
         # as Go: in the re-entered function's own frame, at its entry
-        entry = code_entry(last.tb_frame.f_code) if last is not None else None
-        at = entry[1].entry_pos.get(entry[0].index) if entry is not None else None
-        if at is not None and frames:
-            frames[-1] = CallFrame(frames[-1].name, Position(entry[1].filename, *at))
-            return EvalError(e.msg, frames, None)
+        frame = None
+        if frames and last is not None:
+            frame = _entry_frame(last.tb_frame.f_code, frames[-1].name)
+        if frame is not None:
+            return EvalError(e.msg, [*frames[:-1], frame], None)
         return EvalError(e.msg, frames[:-1] or frames, None)
     if isinstance(e, ops.NoAttrError) and _failed_method_lookup(last):
         # `x.name(...)` where x has no method `name`: the error of the lookup,
@@ -1241,16 +1241,23 @@ class _CalleeMessage(str):
     frame: CallFrame
 
 
-def _with_callee_frame(msg: str, f: Function) -> str:
-    entry = code_entry(f.fn.__code__)
+def _entry_frame(code, name: str) -> CallFrame | None:
+    """The frame of Starlark function `code` at its entry (Go's position of
+    a frame whose function has not run an instruction yet)."""
+    entry = code_entry(code)
     if entry is None:
-        return msg
+        return None
     info, cm = entry
     at = cm.entry_pos.get(info.index)
-    if at is None:
+    return None if at is None else CallFrame(name, Position(cm.filename, *at))
+
+
+def _with_callee_frame(msg: str, f: Function) -> str:
+    frame = _entry_frame(f.fn.__code__, f.name)
+    if frame is None:
         return msg
     out = _CalleeMessage(msg)
-    out.frame = CallFrame(f.name, Position(cm.filename, *at))
+    out.frame = frame
     return out
 
 
