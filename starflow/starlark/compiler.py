@@ -51,7 +51,7 @@ import hashlib
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 
-from . import infer
+from . import infer, values
 from . import syntax as s
 from .errors import StarlarkError
 from .syntax import Scope
@@ -2776,7 +2776,12 @@ class Compiler:
         # merge duplicates (1 and 1.0 too) silently, and hash a range.
         if not keys:
             return self.call("$Dict")  # (Dict() takes 42 ns, Dict({}) 68)
-        if len(consts) == len(keys) and len(set(consts)) == len(consts):
+        if (
+            len(consts) == len(keys)
+            and len(set(consts)) == len(consts)
+            and all(values.hkey(k) is k for k in consts)
+        ):
+            # (a bool key, wrapped, takes the $dset path: values.hkey)
             return self.call("$Dict", self.at(py.Dict(keys, vals)))
         # $dset(...$dset($Dict(), k1, v1)..., kn, vn): each entry is added at
         # its `:`, where Go reports a duplicate or unhashable key
@@ -3416,7 +3421,8 @@ class Compiler:
             v = self.lazy_expr(c.body.value)
             # (an entry's error, an unhashable key, is at its `:`, as Go)
             self.line, self.col = c.body.line, c.body.col
-            if self.known(k) not in ("int", "str"):
+            native_key = self.known(k) in ("int", "str")
+            if not native_key:
                 # Python hashes what Starlark does not (a range, a tuple of one)
                 bk = self.bind_temp(k)
                 if bk is None:
@@ -3428,7 +3434,13 @@ class Compiler:
                     k = self.at(py.IfExp(native, bk[1], self.call("$hashable", bk[1])))
             comp = _at(py.DictComp(k, v, gens), c.body.line, c.body.col)
             self.line, self.col = c.line, c.col
-            wrapped = self.call("$Dict", comp)
+            if native_key:
+                wrapped = self.call("$Dict", comp)
+            else:
+                # a bool key is stored wrapped: the Dict becomes a BoolDict
+                # (values.hkey); $dict_of tells by $WRAPPED[0], read first
+                n = self.at(py.Subscript(self.name("$WRAPPED"), self.const(0), _LOAD))
+                wrapped = self.call("$dict_of", n, comp)
         else:
             elt = self.lazy_expr(c.body)
             self.line, self.col = c.line, c.col

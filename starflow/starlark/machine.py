@@ -494,10 +494,28 @@ def _iadd(x, y):
     return ops.augmented("+", x, y)
 
 
+# how many keys `_hashable` has wrapped (read by `_dict_of`)
+_WRAPPED = [0]
+
+
 def _hashable(k):
-    """`k`, a key of a dict comprehension, after Starlark's test that it may be one."""
-    values.check_hashable(k)
-    return k
+    """`k`, a key of a dict comprehension, after Starlark's test that it may
+    be one, as the dict stores it (`values.hkey`)."""
+    hk = values.key_of(k)
+    if hk is not k:
+        _WRAPPED[0] += 1
+    return hk
+
+
+def _dict_of(n, raw):
+    """The Dict of comprehension `raw`, a Python dict of raw keys, which
+    started when `_WRAPPED[0]` was `n`: a BoolDict if it may hold a
+    wrapped key (another thread's or an inner comprehension's wrap may
+    make it one needlessly, which costs speed only)."""
+    d = Dict(raw)
+    if _WRAPPED[0] != n:
+        d.__class__ = values.BoolDict
+    return d
 
 
 def _has(x, name: str):
@@ -510,12 +528,14 @@ def _has(x, name: str):
 
 def _dset(d: Dict, k, v) -> Dict:
     """Add entry `k: v` of a dict display to `d`, a new dict; return it."""
-    values.check_hashable(k)
-    if k in d:
+    hk = values.key_of(k)
+    if hk in d:
         from .format import repr_value
 
         raise EvalError(f"duplicate key: {repr_value(k)}")
-    d[k] = v
+    if hk is not k:
+        values.hmark(d)
+    dict.__setitem__(d, hk, v)
     return d
 
 
@@ -599,6 +619,8 @@ def _runtime_helpers() -> dict[str, Any]:
         "$dset": _dset,
         "$has": _has,
         "$hashable": _hashable,
+        "$dict_of": _dict_of,
+        "$WRAPPED": _WRAPPED,
         "$ADD_NATIVE": _ADD_NATIVE,
         "$ARITH_NATIVE": _ARITH_NATIVE,
         "$EQ_NATIVE": _EQ_NATIVE,

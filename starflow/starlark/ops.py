@@ -23,20 +23,31 @@ from .errors import EvalError
 from .spell import nearest
 from .values import (
     BASE,
+    BOOL_TYPES,
     DICT_TYPES,
+    FALSE_KEY,
     GUARDED,
     LIST_TYPES,
     SET_TYPES,
+    TRUE_KEY,
     Builtin,
     Dict,
     List,
     Module,
     Set,
+    _has_bool,
     check_hash_mutable,
     check_hashable,
     check_list_mutable,
     compare,
     equal,
+    hcopy,
+    hkey,
+    hkeys,
+    hmark,
+    hmerge,
+    hraw,
+    hstore_key,
     iter_acquire,
     iter_release,
     type_name,
@@ -193,7 +204,8 @@ def sub(x: Any, y: Any) -> Any:
         if tx is int or tx is float:
             return x - y
         if tx is Set:
-            return Set.fromkeys(k for k in x if k not in y)
+            ky = hkeys(y)
+            return hraw(Set, dict.fromkeys([k for k in hkeys(x) if k not in ky]), (x,))
     elif tx is int and ty is float:
         return to_float(x) - y
     elif tx is float and ty is int:
@@ -300,7 +312,8 @@ def bitand(x: Any, y: Any) -> Any:
         if tx is int:
             return x & y
         if tx is Set:
-            return Set.fromkeys(k for k in x if k in y)
+            ky = hkeys(y)
+            return hraw(Set, dict.fromkeys([k for k in hkeys(x) if k in ky]), (x,))
     raise _unknown("&", x, y)
 
 
@@ -313,13 +326,9 @@ def bitor(x: Any, y: Any) -> Any:
     if tx is ty:
         if tx is int:
             return x | y
-        if tx is Dict:
-            z = Dict(x)
-            z.update(y)
-            return z
-        if tx is Set:
-            z = Set(x)
-            z.update(y)
+        if tx is Dict or tx is Set:
+            z = hcopy(x, tx)
+            hmerge(z, y)
             return z
     raise _unknown("|", x, y)
 
@@ -335,9 +344,10 @@ def bitxor(x: Any, y: Any) -> Any:
         if tx is int:
             return x ^ y
         if tx is Set:
-            z = Set.fromkeys(k for k in x if k not in y)
-            z.update((k, None) for k in y if k not in x)
-            return z
+            kx, ky = hkeys(x), hkeys(y)
+            raw = dict.fromkeys([k for k in kx if k not in ky])
+            raw.update(dict.fromkeys([k for k in ky if k not in kx]))
+            return hraw(Set, raw, (x, y))
     raise _unknown("^", x, y)
 
 
@@ -462,13 +472,30 @@ def contains(container: Any, x: Any) -> bool:
         return any(equal(e, x) for e in container)
     if t is Dict:
         # as Go: an unhashable key is simply not found
-        try:
+        tx = type(x)
+        if tx is str or tx is int:
             return x in container
+        if tx is bool:
+            return (TRUE_KEY if x else FALSE_KEY) in container
+        try:
+            hit = x in container
         except TypeError:
             return False
+        if hit and tx is tuple and type(container) not in BOOL_TYPES:
+            # (a plain Dict holds no bool key, values.hkey: a probe holding
+            # a bool that hits found its int twin; the loop inline: a call
+            # costs ~30 ns)
+            for e in x:
+                te = type(e)
+                if te is bool or (te is tuple and _has_bool(e)):
+                    return False
+        return hit
     if t is Set:
+        tx = type(x)
+        if tx is str or tx is int:
+            return x in container
         check_hashable(x)
-        return x in container
+        return hkey(x) in container
     if t is str:
         if type(x) is not str:
             raise EvalError(f"'in <string>' requires string as left operand, not {type_name(x)}")
@@ -517,7 +544,16 @@ def index(x: Any, i: Any) -> Any:
         t = Dict  # a read-only **kwargs
     if t is Dict:
         try:
-            return x[i]
+            ti = type(i)
+            if ti is bool:
+                return x[TRUE_KEY if i else FALSE_KEY]
+            v = x[i]
+            if ti is tuple and type(x) not in BOOL_TYPES:
+                for e in i:  # (its int twin: as `contains`)
+                    te = type(e)
+                    if te is bool or (te is tuple and _has_bool(e)):
+                        raise KeyError(i)
+            return v
         except KeyError:
             check_hashable(i)  # (a range: Python hashes it, Starlark does not)
             raise EvalError(f"key {_fmt().repr_value(i)} not in dict") from None
@@ -548,8 +584,7 @@ def setindex(x: Any, i: Any, v: Any) -> None:
         t = BASE[t]
     if t is Dict:
         check_hash_mutable(x, "insert into")
-        check_hashable(i)
-        x[i] = v
+        hstore_key(x, i, v)
         return
     if t is List:
         if type(i) is int and -len(x) <= i < len(x) and type(x) is List:
@@ -812,22 +847,26 @@ def augmented(op: str, x: Any, y: Any) -> Any:
         return x
     if tx is Dict and op == "|" and type(y) in DICT_TYPES:
         check_hash_mutable(x, "apply |= to")
-        x.update(y)
+        hmerge(x, y)
         return x
     if tx is Set and type(y) in SET_TYPES and op in ("|", "&", "-", "^"):
         check_hash_mutable(x, "insert into" if op in ("|", "^") else "delete from")
+        # (on the raw keys, `hkey`s: a BoolKeys set's methods would wrap again)
+        kx, ky = hkeys(x), hkeys(y)
         if op == "|":
-            x.update(dict.fromkeys(y))
+            hmerge(x, y)
         elif op == "&":
-            for k in [k for k in x if k not in y]:
-                del x[k]
+            for k in [k for k in kx if k not in ky]:
+                dict.__delitem__(x, k)
         elif op == "-":
-            for k in [k for k in x if k in y]:
-                del x[k]
+            for k in [k for k in kx if k in ky]:
+                dict.__delitem__(x, k)
         else:
-            add_ = [k for k in y if k not in x]
-            for k in [k for k in x if k in y]:
-                del x[k]
-            x.update(dict.fromkeys(add_))
+            add_ = [k for k in ky if k not in kx]
+            for k in [k for k in kx if k in ky]:
+                dict.__delitem__(x, k)
+            if type(y) in BOOL_TYPES:
+                hmark(x)
+            dict.update(x, dict.fromkeys(add_))
         return x
     return binary(op, x, y)

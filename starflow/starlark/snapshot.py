@@ -54,7 +54,19 @@ from typing import Any, Protocol
 
 from . import ops
 from .errors import SnapshotError, StarlarkError
-from .values import BASE, GUARDED, Box, Builtin, Dict, List, Module, Set, set_state, type_name
+from .values import (
+    BASE,
+    GUARDED,
+    Box,
+    Builtin,
+    Dict,
+    List,
+    Module,
+    Set,
+    hstore,
+    set_state,
+    type_name,
+)
 
 __all__ = [
     "FORMAT_VERSION",
@@ -737,10 +749,10 @@ class _Table:
         try:
             if t is Dict:
                 for k in range(0, len(ids), 2):
-                    obj[_key(vals[ids[k]])] = vals[ids[k + 1]]
+                    hstore(obj, _key(vals[ids[k]]), vals[ids[k + 1]])
             else:
                 for j in ids:
-                    obj[_key(vals[j])] = None
+                    hstore(obj, _key(vals[j]), None)
         except Exception as e:  # noqa: BLE001  # TypeError (unhashable) or a host value's __hash__
             raise SnapshotError(
                 f"snapshot: {type_name(obj)} {i} has an unhashable key ({type(e).__name__}: {e})"

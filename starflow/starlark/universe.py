@@ -31,6 +31,8 @@ from .values import (
     DICT_TYPES,
     GUARDED,
     LIST_TYPES,
+    BoolDict,
+    BoolSet,
     Builtin,
     Dict,
     List,
@@ -41,12 +43,21 @@ from .values import (
     compare,
     equal,
     hash_value,
+    hcopy,
+    hkey,
+    hkeys,
+    hmark,
+    hraw,
+    hupdate,
+    key_of,
+    new_set,
     truth,
     type_name,
+    unkey,
 )
 
 # a list, dict or set neither frozen nor iterated (values.List)
-_IDLE_TYPES = frozenset({List, Dict, Set})
+_IDLE_TYPES = frozenset({List, Dict, Set, BoolDict, BoolSet})
 # lists (in any state) and tuples
 _SEQS = LIST_TYPES | {tuple}
 
@@ -201,10 +212,12 @@ def chr_(i: Any, /) -> str:
 def _dict_insert(name: str, d: Dict, k: Any, v: Any) -> None:
     try:
         check_hash_mutable(d, "insert into")
-        check_hashable(k)
+        hk = key_of(k)
     except EvalError as e:
         raise _err(name, e.msg) from None
-    d[k] = v
+    if hk is not k:
+        hmark(d)
+    dict.__setitem__(d, hk, v)
 
 
 def _update_dict(name: str, d: Dict, args: tuple, kwargs: dict[str, Any]) -> None:
@@ -567,7 +580,7 @@ def set_(x: Any = _UNSET, /) -> Set:
         return Set()
     e = _elems("set", x)
     try:
-        return Set.fromkeys(e)
+        return new_set(e)
     except TypeError:
         for v in e:
             try:
@@ -810,16 +823,18 @@ def _hash_mutable(name: str, x: Dict | Set, verb: str) -> None:
         raise _err(name, e.msg) from None
 
 
-def _hashable(name: str, k: Any) -> None:
+def _key(name: str, k: Any) -> Any:
+    """Key `k` as a dict or set stores it (`values.key_of`: hashable, bools
+    wrapped), else `name`'s error."""
     if type(k) is tuple:  # fast path: a tuple of strs and ints is hashable
         for e in k:
             t = type(e)
             if t is not str and t is not int:
                 break
         else:
-            return
+            return k
     try:
-        check_hashable(k)
+        return key_of(k)
     except EvalError as e:
         raise _err(name, e.msg) from None
 
@@ -833,7 +848,7 @@ def dict_clear(self: Dict, /) -> None:
 def dict_get(self: Dict, key: Any, default: Any = None, /) -> Any:
     t = type(key)
     if t is not str and t is not int:  # as check_hashable: these always are
-        _hashable("get", key)
+        key = _key("get", key)
     return self.get(key, default)
 
 
@@ -854,7 +869,7 @@ def dict_pop(self: Dict, key: Any, default: Any = _UNSET, /) -> Any:
         _hash_mutable("pop", self, "delete from")
     t = type(key)
     if t is not str and t is not int:  # as check_hashable: these always are
-        _hashable("pop", key)
+        key = _key("pop", key)
     if key in self:
         return self.pop(key)
     if default is not _UNSET:
@@ -873,13 +888,14 @@ def dict_popitem(self: Dict, /) -> tuple:
 
 def dict_setdefault(self: Dict, key: Any, default: Any = None, /) -> Any:
     t = type(key)
-    if t is not str and t is not int:  # as check_hashable: these always are
-        _hashable("setdefault", key)
-    if key in self:
-        return self[key]
+    hk = key if t is str or t is int else _key("setdefault", key)
+    if hk in self:
+        return self[hk]
     if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("setdefault", self, "insert into")
-    self[key] = default
+    if hk is not key:
+        hmark(self)
+    dict.__setitem__(self, hk, default)
     return default
 
 
@@ -912,7 +928,7 @@ def _set_elems(name: str, others: tuple) -> list[list[Any]]:
             raise _err(name, f"for parameter {i + 1}: got {type_name(o)}, want iterable")
         e = _elems(name, o)
         for v in e:
-            _hashable(name, v)
+            _key(name, v)
         out.append(e)
     return out
 
@@ -920,7 +936,7 @@ def _set_elems(name: str, others: tuple) -> list[list[Any]]:
 def _set_one(name: str, x: Any) -> list[Any]:
     e = _elems(name, x)
     for v in e:
-        _hashable(name, v)
+        _key(name, v)
     return e
 
 
@@ -929,7 +945,11 @@ def set_add(self: Set, x: Any, /) -> None:
         _hash_mutable("add", self, "insert into")
     t = type(x)
     if t is not str and t is not int:  # as check_hashable: these always are
-        _hashable("add", x)
+        hx = _key("add", x)
+        if hx is not x:
+            hmark(self)
+        dict.__setitem__(self, hx, None)
+        return
     self[x] = None
 
 
@@ -941,10 +961,10 @@ def set_clear(self: Set, /) -> None:
 
 
 def set_difference(self: Set, *others: Any) -> Set:
-    z = Set(self)
+    z = hcopy(self, Set)
     for e in _set_elems("difference", others):
         for v in e:
-            z.pop(v, None)
+            z.pop(hkey(v), None)
     return z
 
 
@@ -954,22 +974,21 @@ def set_difference_update(self: Set, *others: Any) -> None:
         _hash_mutable("difference_update", self, "delete from")
     for e in elems:
         for v in e:
-            self.pop(v, None)
+            self.pop(hkey(v), None)
 
 
 def set_discard(self: Set, x: Any, /) -> None:
     if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("discard", self, "delete from")
-    _hashable("discard", x)
-    self.pop(x, None)
+    self.pop(_key("discard", x), None)
 
 
 def set_intersection(self: Set, *others: Any) -> Set:
-    z = Set(self)
+    raw = dict.fromkeys(hkeys(self))
     for e in _set_elems("intersection", others):
-        keep = dict.fromkeys(e)
-        z = Set.fromkeys(k for k in z if k in keep)
-    return z
+        keep = dict.fromkeys(map(hkey, e))
+        raw = dict.fromkeys([k for k in raw if k in keep])
+    return hraw(Set, raw, (self,))
 
 
 def set_intersection_update(self: Set, *others: Any) -> None:
@@ -977,22 +996,22 @@ def set_intersection_update(self: Set, *others: Any) -> None:
     if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("intersection_update", self, "delete from")
     for e in elems:
-        keep = dict.fromkeys(e)
-        for k in [k for k in self if k not in keep]:
-            del self[k]
+        keep = dict.fromkeys(map(hkey, e))
+        for k in [k for k in hkeys(self) if k not in keep]:
+            dict.__delitem__(self, k)
 
 
 def set_isdisjoint(self: Set, x: Any, /) -> bool:
-    return not any(v in self for v in _set_one("isdisjoint", x))
+    return not any(hkey(v) in self for v in _set_one("isdisjoint", x))
 
 
 def set_issubset(self: Set, x: Any, /) -> bool:
-    other = dict.fromkeys(_set_one("issubset", x))
-    return all(k in other for k in self)
+    other = dict.fromkeys(map(hkey, _set_one("issubset", x)))
+    return all(k in other for k in hkeys(self))
 
 
 def set_issuperset(self: Set, x: Any, /) -> bool:
-    return all(v in self for v in _set_one("issuperset", x))
+    return all(hkey(v) in self for v in _set_one("issuperset", x))
 
 
 def set_pop(self: Set, /) -> Any:
@@ -1008,33 +1027,39 @@ def set_pop(self: Set, /) -> Any:
 def set_remove(self: Set, x: Any, /) -> None:
     if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("remove", self, "delete from")
-    _hashable("remove", x)
-    if x not in self:
+    hx = _key("remove", x)
+    if hx not in self:
         raise _err("remove", "missing key")
-    del self[x]
+    del self[hx]
 
 
 def set_symmetric_difference(self: Set, x: Any, /) -> Set:
-    other = dict.fromkeys(_set_one("symmetric_difference", x))
-    z = Set.fromkeys(k for k in self if k not in other)
-    z.update((k, None) for k in other if k not in self)
+    elems = _set_one("symmetric_difference", x)
+    z = hcopy(self, Set)
+    _symmetric_difference_update(z, elems)
     return z
 
 
 def set_symmetric_difference_update(self: Set, x: Any, /) -> None:
-    other = dict.fromkeys(_set_one("symmetric_difference_update", x))
+    elems = _set_one("symmetric_difference_update", x)
     if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("symmetric_difference_update", self, "insert into")
-    add = [k for k in other if k not in self]
-    for k in [k for k in self if k in other]:
-        del self[k]
-    self.update(dict.fromkeys(add))
+    _symmetric_difference_update(self, elems)
+
+
+def _symmetric_difference_update(z: Set, elems: list[Any]) -> None:
+    other = dict.fromkeys(map(hkey, elems))
+    mine = hkeys(z)
+    add = [unkey(k) for k in other if k not in mine]
+    for k in [k for k in mine if k in other]:
+        dict.__delitem__(z, k)
+    hupdate(z, add)
 
 
 def set_union(self: Set, *others: Any) -> Set:
-    z = Set(self)
+    z = hcopy(self, Set)
     for e in _set_elems("union", others):
-        z.update(dict.fromkeys(e))
+        hupdate(z, e)
     return z
 
 
@@ -1043,7 +1068,7 @@ def set_update(self: Set, *others: Any) -> None:
     if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("update", self, "insert into")
     for e in elems:
-        self.update(dict.fromkeys(e))
+        hupdate(self, e)
 
 
 SET_METHODS: dict[str, Callable[..., Any]] = {

@@ -14,17 +14,25 @@ Every error is an `EvalError` with starlark-go's wording.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from itertools import chain
+from typing import Any, NoReturn
 
 from .errors import EvalError
 
 __all__ = [
     "BASE",
+    "BOOL_TYPES",
     "DICT_TYPES",
+    "FALSE_KEY",
     "GUARDED",
     "LIST_TYPES",
     "MAX_COMPARE_DEPTH",
     "SET_TYPES",
+    "TRUE_KEY",
+    "BoolDict",
+    "BoolKey",
+    "BoolKeys",
+    "BoolSet",
     "Box",
     "Builtin",
     "Dict",
@@ -46,14 +54,26 @@ __all__ = [
     "freeze",
     "from_python",
     "hash_value",
+    "hcopy",
+    "hkey",
+    "hkeys",
+    "hmark",
+    "hmerge",
+    "hraw",
+    "hstore",
+    "hstore_key",
+    "hupdate",
     "is_frozen",
     "iter_acquire",
     "iter_release",
     "java_string_hash",
+    "key_of",
+    "new_set",
     "set_state",
     "to_python",
     "truth",
     "type_name",
+    "unkey",
 ]
 
 
@@ -149,20 +169,288 @@ class FrozenSet(Set):
     __slots__ = ()
 
 
+# ---------------------------------------------------------------------------
+# Bool keys
+#
+# Python's True == 1 and hash(True) == hash(1), so a Python dict holds
+# `True` and `1` (and `1.0`, and `(True,)` and `(1,)`) as one key; in
+# Starlark they are distinct. A dict or set therefore stores the key True
+# as `TRUE_KEY` (False as `FALSE_KEY`, a tuple holding a bool as the tuple
+# of its keys), and only a dict or set of the `BoolKeys` classes holds
+# such keys: the first bool key switches the container's class, as
+# iterating and freezing do. `Dict` and `Set` themselves never hold a
+# wrapped key, so their native paths (an int or str key) stay as they
+# were; a lookup with a bool key passes through `hkey`. The `BoolKeys`
+# classes wrap every key given to their methods and unwrap every key they
+# give out (`__iter__`, `keys`, `items`, `popitem`), so Python code sees a
+# mapping with real bool keys. Their raw storage is canonical (one stored
+# form for each Starlark key), so Python's own dict equality and set
+# operations on the raw keys (`dict.keys(x)`) are Starlark's.
+
+
+class BoolKey:
+    """How a dict or set stores the key True or False: `TRUE_KEY`, `FALSE_KEY`."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool):
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"BoolKey({self.value})"
+
+
+TRUE_KEY = BoolKey(True)
+FALSE_KEY = BoolKey(False)
+
+
+def _has_bool(t: tuple) -> bool:
+    """Whether tuple `t` holds a bool, at any depth."""
+    for e in t:
+        te = type(e)
+        if te is bool or (te is tuple and _has_bool(e)):
+            return True
+    return False
+
+
+def hkey(k: Any) -> Any:
+    """Key `k` as a dict or set stores it (a bool, or a tuple holding one, wrapped)."""
+    t = type(k)
+    if t is bool:
+        return TRUE_KEY if k else FALSE_KEY
+    if t is tuple and _has_bool(k):
+        return tuple([hkey(e) for e in k])
+    return k
+
+
+def unkey(k: Any) -> Any:
+    """The Starlark key that a dict or set stores as `k` (`hkey`'s inverse)."""
+    t = type(k)
+    if t is BoolKey:
+        return k.value
+    if t is tuple and _has_boolkey(k):
+        return tuple([unkey(e) for e in k])
+    return k
+
+
+def _has_boolkey(t: tuple) -> bool:
+    for e in t:
+        te = type(e)
+        if te is BoolKey or (te is tuple and _has_boolkey(e)):
+            return True
+    return False
+
+
+class BoolKeys:
+    """The methods of a dict or set that may hold bool keys (`hkey` in, `unkey` out).
+
+    Generated code reaches these classes through its helpers only (its
+    native paths test `type(x) is Dict`). `__iter__` gives a list iterator,
+    whose position a suspended loop reads (machine.loop_position).
+    """
+
+    __slots__ = ()
+
+    def __iter__(self) -> Any:
+        return iter([unkey(k) for k in dict.__iter__(self)])  # type: ignore[arg-type]
+
+    def __reversed__(self) -> Any:
+        return iter([unkey(k) for k in dict.__reversed__(self)])  # type: ignore[arg-type]
+
+    def keys(self) -> list:  # type: ignore[override]
+        return [unkey(k) for k in dict.__iter__(self)]  # type: ignore[arg-type]
+
+    def items(self) -> list:  # type: ignore[override]
+        return [(unkey(k), v) for k, v in dict.items(self)]  # type: ignore[arg-type]
+
+    def __contains__(self, k: Any) -> bool:
+        return dict.__contains__(self, hkey(k))  # type: ignore[arg-type]
+
+    def __getitem__(self, k: Any) -> Any:
+        return dict.__getitem__(self, hkey(k))  # type: ignore[arg-type]
+
+    def __setitem__(self, k: Any, v: Any) -> None:
+        dict.__setitem__(self, hkey(k), v)  # type: ignore[arg-type]
+
+    def __delitem__(self, k: Any) -> None:
+        dict.__delitem__(self, hkey(k))  # type: ignore[arg-type]
+
+    def get(self, k: Any, default: Any = None) -> Any:
+        return dict.get(self, hkey(k), default)  # type: ignore[arg-type]
+
+    def pop(self, k: Any, *default: Any) -> Any:
+        return dict.pop(self, hkey(k), *default)  # type: ignore[arg-type]
+
+    def popitem(self) -> tuple:
+        k, v = dict.popitem(self)  # type: ignore[arg-type]
+        return unkey(k), v
+
+    def setdefault(self, k: Any, default: Any = None) -> Any:
+        return dict.setdefault(self, hkey(k), default)  # type: ignore[arg-type]
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for k, v in dict(*args, **kwargs).items():
+            dict.__setitem__(self, hkey(k), v)  # type: ignore[arg-type]
+
+    def copy(self) -> Any:
+        return type(self)(dict.items(self))  # type: ignore[arg-type]
+
+
+class BoolDict(BoolKeys, Dict):
+    __slots__ = ()
+
+
+class IterBoolDict(BoolKeys, IterDict):
+    __slots__ = ()
+
+
+class FrozenBoolDict(BoolKeys, FrozenDict):
+    __slots__ = ()
+
+
+class BoolSet(BoolKeys, Set):
+    __slots__ = ()
+
+
+class IterBoolSet(BoolKeys, IterSet):
+    __slots__ = ()
+
+
+class FrozenBoolSet(BoolKeys, FrozenSet):
+    __slots__ = ()
+
+
+BOOL_TYPES = frozenset(
+    {BoolDict, IterBoolDict, FrozenBoolDict, BoolSet, IterBoolSet, FrozenBoolSet}
+)
+# a dict or set's class once it holds a bool key (in the same state)
+_BOOLED: dict[type, type] = {
+    Dict: BoolDict,
+    IterDict: IterBoolDict,
+    FrozenDict: FrozenBoolDict,
+    Set: BoolSet,
+    IterSet: IterBoolSet,
+    FrozenSet: FrozenBoolSet,
+}
+_BOOLED.update({t: t for t in BOOL_TYPES})
+
+
+def hstore(d: Dict | Set, k: Any, v: Any) -> None:
+    """`d[k] = v` for a Starlark key `k` (a set's elements have v None)."""
+    t = type(k)
+    if t is bool or (t is tuple and _has_bool(k)):
+        d.__class__ = _BOOLED[type(d)]
+        dict.__setitem__(d, hkey(k), v)
+    else:
+        d[k] = v
+
+
+def _any_bool(keys: list) -> bool:
+    """Whether any of `keys` is a bool or a tuple holding one (C-speed scans)."""
+    ts = set(map(type, keys))
+    while True:
+        if bool in ts:
+            return True
+        if tuple not in ts:
+            return False
+        if len(ts) > 1:
+            keys = [k for k in keys if type(k) is tuple]
+        ts = set(map(type, chain.from_iterable(keys)))
+        if tuple in ts:  # (deeper: the next level's elements, once more)
+            keys = list(chain.from_iterable(keys))
+
+
+def hstore_key(d: Dict | Set, k: Any, v: Any) -> None:
+    """`check_hashable(k)`, then `hstore(d, k, v)`, in one pass over `k`."""
+    hk = key_of(k)
+    if hk is not k:
+        d.__class__ = _BOOLED[type(d)]
+        dict.__setitem__(d, hk, v)
+    else:
+        d[k] = v
+
+
+def hupdate(d: Dict | Set, keys: Any, v: Any = None) -> None:
+    """Add each of Starlark values `keys` to set (or dict) `d`, with value `v`."""
+    keys = keys if type(keys) is list else list(keys)
+    if _any_bool(keys):
+        d.__class__ = _BOOLED[type(d)]
+        keys = [hkey(k) for k in keys]
+    dict.update(d, dict.fromkeys(keys, v))
+
+
+def new_set(elems: Any) -> Set:
+    """A new `Set` of Starlark values `elems` (a list or any iterable)."""
+    keys = elems if type(elems) is list else list(elems)
+    if _any_bool(keys):
+        s = BoolSet()
+        dict.update(s, dict.fromkeys([hkey(k) for k in keys]))
+        return s
+    return Set.fromkeys(keys)
+
+
+def hcopy(x: Any, cls: type) -> Any:
+    """A new mutable dict or set (`cls`, Dict or Set) with the entries of `x`, raw."""
+    if type(x) in BOOL_TYPES:
+        return _BOOLED[cls](dict.items(x))
+    return cls(x)
+
+
+def hmark(x: Any) -> None:
+    """Mark dict or set `x` as one that may hold bool keys (its state kept)."""
+    x.__class__ = _BOOLED[type(x)]
+
+
+def hmerge(z: Any, y: Any) -> None:
+    """Add the entries of dict or set `y` to `z` (`z |= y`), raw."""
+    if type(y) in BOOL_TYPES:
+        z.__class__ = _BOOLED[type(z)]
+        dict.update(z, dict.items(y))
+    else:
+        dict.update(z, y)
+
+
+def hkeys(x: Any) -> Any:
+    """The raw keys of dict or set `x` (a view: `hkey` of each Starlark key)."""
+    return dict.keys(x)
+
+
+def hraw(cls: type, raw: dict, sources: tuple = ()) -> Any:
+    """A new mutable dict or set (`cls`) from `raw`, a Python dict of raw keys."""
+    z = cls(raw)
+    if any(type(x) in BOOL_TYPES for x in sources):
+        z.__class__ = _BOOLED[cls]
+    return z
+
+
 LIST_TYPES = frozenset({List, IterList, FrozenList})
-_FROZEN_TYPES = frozenset({FrozenList, FrozenDict, FrozenSet})
-DICT_TYPES = frozenset({Dict, IterDict, FrozenDict})
-SET_TYPES = frozenset({Set, IterSet, FrozenSet})
+_FROZEN_TYPES = frozenset({FrozenList, FrozenDict, FrozenSet, FrozenBoolDict, FrozenBoolSet})
+DICT_TYPES = frozenset({Dict, IterDict, FrozenDict, BoolDict, IterBoolDict, FrozenBoolDict})
+SET_TYPES = frozenset({Set, IterSet, FrozenSet, BoolSet, IterBoolSet, FrozenBoolSet})
 # every state of the containers whose mutation is guarded
 GUARDED = LIST_TYPES | DICT_TYPES | SET_TYPES
 # each state's base type (List, Dict or Set)
 BASE: dict[type, type] = {t: List for t in LIST_TYPES}
 BASE.update({t: Dict for t in DICT_TYPES})
 BASE.update({t: Set for t in SET_TYPES})
-_ITERATING = {List: IterList, Dict: IterDict, Set: IterSet}
-_IDLE = {IterList: List, IterDict: Dict, IterSet: Set}
+_ITERATING = {
+    List: IterList,
+    Dict: IterDict,
+    Set: IterSet,
+    BoolDict: IterBoolDict,
+    BoolSet: IterBoolSet,
+}
+_IDLE = {IterList: List, IterDict: Dict, IterSet: Set, IterBoolDict: BoolDict, IterBoolSet: BoolSet}
 _FROZEN = {List: FrozenList, IterList: FrozenList, Dict: FrozenDict, IterDict: FrozenDict}
 _FROZEN.update({Set: FrozenSet, IterSet: FrozenSet})
+_FROZEN.update({BoolDict: FrozenBoolDict, IterBoolDict: FrozenBoolDict})
+_FROZEN.update({BoolSet: FrozenBoolSet, IterBoolSet: FrozenBoolSet})
+# each state's idle class (its own family: a BoolKeys class stays one)
+_IDLE_OF: dict[type, type] = {t: List for t in LIST_TYPES}
+_IDLE_OF.update({Dict: Dict, IterDict: Dict, FrozenDict: Dict, Set: Set, IterSet: Set})
+_IDLE_OF.update({FrozenSet: Set, BoolDict: BoolDict, IterBoolDict: BoolDict})
+_IDLE_OF.update({FrozenBoolDict: BoolDict, BoolSet: BoolSet, IterBoolSet: BoolSet})
+_IDLE_OF.update({FrozenBoolSet: BoolSet})
 # id -> [the container, iterations beyond the first], for a container that
 # nested loops iterate. The entry holds the container itself, so its id
 # cannot be reused while the entry lasts (an entry a loop never releases,
@@ -216,7 +504,7 @@ def iter_release(x: Any) -> None:
 
 def set_state(x: Any, frozen: bool, itercount: int) -> None:
     """Put container `x` in the given state (a snapshot restores it so)."""
-    base = BASE[type(x)]
+    base = _IDLE_OF[type(x)]
     x.__class__ = base
     _NESTED.pop(id(x), None)
     if frozen:
@@ -244,9 +532,9 @@ def check_list_mutable(x: List, verb: str) -> None:
 def check_hash_mutable(x: Dict | Set, verb: str) -> None:
     """Fail if dict or set `x` may not be mutated (as Go: dicts and sets are "hash table"s)."""
     t = type(x)
-    if t is FrozenDict or t is FrozenSet:
+    if t in _FROZEN_TYPES:
         raise EvalError(f"cannot {verb} frozen hash table")
-    if t is IterDict or t is IterSet:
+    if t in _IDLE:
         raise EvalError(f"cannot {verb} hash table during iteration")
 
 
@@ -411,7 +699,7 @@ def freeze(x: Any) -> Any:
                 stack.extend(v)
             else:
                 stack.extend(v.keys())
-                if t is Dict or t is IterDict:
+                if BASE[t] is Dict:
                     stack.extend(v.values())
         elif t is tuple:
             if id(v) not in seen:
@@ -483,7 +771,7 @@ def _eq(x: Any, y: Any, depth: int, active: set | None) -> bool:
         if len(x) != len(y):
             return False
         if tx is Set:
-            return all(k in y for k in x)
+            return dict.keys(x) <= dict.keys(y)  # (raw keys: `hkey`)
         # cycle detection: comparing a pair already being compared further up
         pair = (id(x), id(y))
         if active is None:
@@ -493,10 +781,12 @@ def _eq(x: Any, y: Any, depth: int, active: set | None) -> bool:
         active.add(pair)
         try:
             if tx is Dict:
-                for k, v in x.items():
-                    if k not in y:
+                has = dict.__contains__
+                get = dict.__getitem__
+                for k, v in dict.items(x):  # (raw keys: `hkey`)
+                    if not has(y, k):
                         return False
-                    if not _eq(v, y[k], depth - 1, active):
+                    if not _eq(v, get(y, k), depth - 1, active):
                         return False
                 return True
             for a, b in zip(x, y, strict=False):
@@ -597,11 +887,52 @@ def check_hashable(x: Any) -> None:
     t = type(x)
     if t is str or t is int:
         return
-    bad = _unhashable_part(x)
-    if bad is not None:
-        if type(bad) is range:
-            raise EvalError("unhashable: range")  # as Go's rangeValue.Hash
-        raise EvalError("unhashable type: " + type_name(bad))
+    bad = _key_scan(x) if t is tuple else _unhashable_part(x)
+    if bad is not None and bad is not True:
+        _unhashable(bad)
+
+
+def key_of(k: Any) -> Any:
+    """`hkey(k)`, once `k` is known hashable (else `check_hashable`'s error); one pass."""
+    t = type(k)
+    if t is str or t is int:
+        return k
+    if t is bool:
+        return TRUE_KEY if k else FALSE_KEY
+    r = _key_scan(k) if t is tuple else _unhashable_part(k)
+    if r is None:
+        return k
+    if r is True:
+        return tuple([hkey(e) for e in k])
+    _unhashable(r)
+
+
+def _unhashable(bad: Any) -> NoReturn:
+    if type(bad) is range:
+        raise EvalError("unhashable: range")  # as Go's rangeValue.Hash
+    raise EvalError("unhashable type: " + type_name(bad))
+
+
+_HASHABLE_ATOMS = frozenset({str, int, float, bytes, type(None)})
+
+
+def _key_scan(x: tuple) -> Any:
+    """Of tuple `x`: the first value inside that is unhashable; else True if
+    it holds a bool (at any depth); else None."""
+    found = None
+    for e in x:
+        te = type(e)
+        if te in _HASHABLE_ATOMS:
+            continue
+        if te is bool:
+            found = True
+            continue
+        r = _key_scan(e) if te is tuple else _unhashable_part(e)
+        if r is True:
+            found = True
+        elif r is not None:
+            return r
+    return found
 
 
 def _unhashable_part(x: Any) -> Any:
@@ -610,11 +941,8 @@ def _unhashable_part(x: Any) -> Any:
     if t is range:
         return x  # spec: ranges are not hashable (Python's are)
     if t is tuple:
-        for e in x:
-            bad = _unhashable_part(e)
-            if bad is not None:
-                return bad
-        return None
+        r = _key_scan(x)
+        return None if r is True else r
     try:
         hash(x)
     except TypeError:
@@ -689,14 +1017,14 @@ def _from_py(obj: Any, memo: dict[int, Any]) -> Any:
             out_d = Dict()
             memo[id(obj)] = out_d
             for k, v in obj.items():
-                out_d[_from_py(k, memo)] = _from_py(v, memo)
+                hstore(out_d, _from_py(k, memo), _from_py(v, memo))
             return out_d
         if t is tuple:
             return tuple(_from_py(e, memo) for e in obj)
         out_s = Set()
         memo[id(obj)] = out_s
         for e in obj:
-            out_s[_from_py(e, memo)] = None
+            hstore(out_s, _from_py(e, memo), None)
         return out_s
     if t in _TYPE_NAMES or isinstance(getattr(t, "type_name", None), str):
         return obj
