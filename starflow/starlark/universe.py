@@ -669,8 +669,120 @@ def sorted_(iterable: Any, key: Any = _UNSET, reverse: Any = False) -> List:
     try:
         order.sort(key=cmp, reverse=rev)
     except EvalError as e:
-        raise _err("sorted", e.msg) from None
+        go = _go_sort_error(list(keys), rev) if len(keys) <= _GO_SORT_LIMIT else None
+        raise EvalError(go or e.msg) from None
     return List([values[i] for i in order])
+
+
+# the longest list whose failed sort is re-run as Go's (`_go_sort_error`)
+_GO_SORT_LIMIT = 20_000
+
+
+def _go_sort_error(keys: list[Any], reverse: bool) -> str | None:
+    """The error message of Go's `sorted` over `keys`, which Python's sort failed on.
+
+    Go sorts with sort.Stable (insertion sort of blocks of 20 elements, then
+    SymMerge of the blocks; sort.Reverse swaps each comparison's operands).
+    A comparison that fails is "not less", the sort goes on, and the *last*
+    failure is the error reported. Which pair that is depends on the
+    algorithm, so this runs Go's algorithm on the keys, on this error path
+    only (up to `_GO_SORT_LIMIT` keys; past that, Python's first failure).
+    """
+    failed: list[EvalError] = []  # (every failure: the last is Go's error)
+
+    def less(i: int, j: int) -> bool:
+        if reverse:
+            i, j = j, i
+        try:
+            return compare("<", keys[i], keys[j])
+        except EvalError as e:
+            failed.append(e)
+            return False
+
+    def swap(i: int, j: int) -> None:
+        keys[i], keys[j] = keys[j], keys[i]
+
+    def insertion(a: int, b: int) -> None:
+        for i in range(a + 1, b):
+            j = i
+            while j > a and less(j, j - 1):
+                swap(j, j - 1)
+                j -= 1
+
+    def rotate(a: int, m: int, b: int) -> None:
+        # blocks [a, m) and [m, b) exchange places, by block swaps
+        i, j = m - a, b - m
+        while i != j:
+            if i > j:
+                for k in range(j):
+                    swap(m - i + k, m + k)
+                i -= j
+            else:
+                for k in range(i):
+                    swap(m - i + k, m + j - i + k)
+                j -= i
+        for k in range(i):
+            swap(m - i + k, m + k)
+
+    def sym_merge(a: int, m: int, b: int) -> None:
+        if m - a == 1:
+            # the one element of [a, m) goes before the first of [m, b) not less than it
+            i, j = m, b
+            while i < j:
+                h = (i + j) >> 1
+                if less(h, a):
+                    i = h + 1
+                else:
+                    j = h
+            for k in range(a, i - 1):
+                swap(k, k + 1)
+            return
+        if b - m == 1:
+            # the one element of [m, b) goes before the first of [a, m) greater than it
+            i, j = a, m
+            while i < j:
+                h = (i + j) >> 1
+                if not less(m, h):
+                    i = h + 1
+                else:
+                    j = h
+            for k in range(m, i, -1):
+                swap(k, k - 1)
+            return
+        mid = (a + b) >> 1
+        n = mid + m
+        start, r = (n - b, mid) if m > mid else (a, m)
+        p = n - 1
+        while start < r:
+            c = (start + r) >> 1
+            if not less(p - c, c):
+                start = c + 1
+            else:
+                r = c
+        end = n - start
+        if start < m < end:
+            rotate(start, m, end)
+        if a < start < mid:
+            sym_merge(a, start, mid)
+        if mid < end < b:
+            sym_merge(mid, end, b)
+
+    n = len(keys)
+    block = 20
+    a, b = 0, block
+    while b <= n:
+        insertion(a, b)
+        a, b = b, b + block
+    insertion(a, n)
+    while block < n:
+        a, b = 0, 2 * block
+        while b <= n:
+            sym_merge(a, a + block, b)
+            a, b = b, b + 2 * block
+        if a + block < n:
+            sym_merge(a, a + block, n)
+        block *= 2
+    return failed[-1].msg if failed else None
 
 
 def str_(x: Any, /) -> str:

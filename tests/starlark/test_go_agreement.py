@@ -16,6 +16,39 @@ import pytest
 from starflow.starlark import EvalError, StarlarkSyntaxError, Thread, exec_file, to_python
 
 CASES: list[tuple[str, str | list[str]]] = [
+    # a failed sorted: Go's sort.Stable reports its last failed comparison,
+    # with no "sorted:" in the message (stop 13)
+    (
+        'out = sorted([3, 1, "a", 2, [1], {}, 5], reverse = True)\n',
+        ["  t.star:1:13: in <toplevel>", "Error in sorted: dict < int not implemented"],
+    ),
+    (
+        'out = sorted([i for i in range(50)] + ["x"] + [i for i in range(30)] + [[1], (2,)])\n',
+        ["  t.star:1:13: in <toplevel>", "Error in sorted: list < int not implemented"],
+    ),
+    (
+        "out = sorted([(i * 7919) % 101 if i % 13 else str(i) for i in range(200)], "
+        "reverse = True)\n",
+        ["  t.star:1:13: in <toplevel>", "Error in sorted: int < string not implemented"],
+    ),
+    # True and 1 are distinct keys, at any depth of a tuple (stop 13)
+    (
+        'd = {1: "a", True: "b"}\n'
+        "out = str([len(d), d, d[True], d.get(1.0), {1: 2}.get(True), True in {1: 0}, list(d)])\n",
+        '[2, {1: "a", True: "b"}, "b", "a", None, False, [1, True]]',
+    ),
+    (
+        "def f():\n"
+        '    e = {k: v for k, v in [(1, "x"), (True, "y"), ((1, (0,)), "t"), '
+        '((True, (False,)), "u")]}\n'
+        "    s = {}\n"
+        "    s[(1, 0)] = 1\n"
+        "    s[(True, False)] = 2\n"
+        "    return str([e, e[(True, (False,))], s, s.get((1.0, 0.0)), (True, 0) in s])\n"
+        "out = f()\n",
+        '[{1: "x", True: "y", (1, (0,)): "t", (True, (False,)): "u"}, "u", '
+        "{(1, 0): 1, (True, False): 2}, 1, False]",
+    ),
     # recursion without the option: the re-entered function has its own
     # frame, at its entry (stop 12, found by --family typed)
     (

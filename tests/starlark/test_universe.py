@@ -472,13 +472,14 @@ def test_sorted_holds_the_iteration_guard_while_the_key_runs():
 
 
 def test_sorted_errors():
-    with fails("sorted: string < int not implemented"):
+    # (Go's message: no "sorted:", and its sort's last failed comparison)
+    with fails("string < int not implemented"):
         call("sorted", List([1, "a"]))
     with fails("sorted: for parameter iterable: got int, want iterable"):
         call("sorted", 1)
     with fails('sorted: for parameter "key": got int, want callable'):
         call("sorted", List(), key=1)
-    with fails("sorted: dict < dict not implemented"):
+    with fails("dict < dict not implemented"):
         call("sorted", List([Dict(), Dict()]))
 
 
@@ -775,5 +776,6 @@ def test_sorted_orders_tuple_keys_lexicographically():
 def test_sorted_tuple_keys_of_unlike_types_fail_as_starlark():
     from starflow.starlark import EvalError, exec_file
 
-    with pytest.raises(EvalError, match=r"sorted: (int < string|string < int) not implemented"):
+    with pytest.raises(EvalError) as e:
         exec_file("s.star", "r = sorted([(1, 'a'), (1, 2)])\n")
+    assert e.value.msg == "int < string not implemented"  # (as Go: its pair, no "sorted:")
