@@ -152,7 +152,7 @@ def abs_(x: Any, /) -> Any:
     t = type(x)
     if t is int or t is float:
         return abs(x)
-    raise _err("abs", f"got {type_name(x)}, want int or float")
+    raise EvalError(f"got {type_name(x)}, want int or float")  # (Go's: no "abs:")
 
 
 def any_(x: Any, /) -> bool:
@@ -272,7 +272,7 @@ def enumerate_(x: Any, start: Any = 0, /) -> List:
 
 def _join(args: tuple, sep: Any, name: str) -> str:
     if type(sep) is not str:
-        raise _err(name, f"for parameter sep: got {type_name(sep)}, want string")
+        raise _err(name, f'for parameter "sep": got {type_name(sep)}, want string')
     return sep.join(_str(a) for a in args)
 
 
@@ -303,10 +303,7 @@ def float_(x: Any = _UNSET, /) -> float:
     if t is bool:
         return 1.0 if x else 0.0
     if t is int:
-        try:
-            return ops.to_float(x)
-        except EvalError as e:
-            raise _err("float", e.msg) from None
+        return ops.to_float(x)  # (Go's error: no "float:")
     if t is str:
         if x == "":
             raise _err("float", "empty string")
@@ -314,12 +311,12 @@ def float_(x: Any = _UNSET, /) -> float:
         if named is not None:
             return named
         if not _FLOAT_RE.fullmatch(x):
-            raise _err("float", f"invalid float literal: {x}")
+            raise EvalError(f"invalid float literal: {x}")  # (as Go: no "float:")
         f = float(x)
         if math.isinf(f):
-            raise _err("float", "floating-point number too large")
+            raise EvalError("floating-point number too large")
         return f
-    raise _err("float", f"got {type_name(x)}, want number or string")
+    raise EvalError(f"float got {type_name(x)}, want number or string")  # (sic, as Go)
 
 
 def getattr_(x: Any, name: Any, default: Any = _UNSET, /) -> Any:
