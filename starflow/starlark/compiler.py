@@ -50,6 +50,7 @@ import ast as py
 import hashlib
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import infer, values
 from . import syntax as s
@@ -599,6 +600,14 @@ class CompiledModule:
     keyword_sites: dict[tuple[int, int], tuple[tuple[str, ...], bool, int]] = field(
         default_factory=dict
     )
+    # position of a call with *args or **kwargs -> (how many positional
+    # arguments it has besides *args, the names of its named arguments, and
+    # its *args and **kwargs operands: the local that holds one, or what a
+    # display holds (a list's length, a dict's constant keys), "" when there
+    # is none, None otherwise); machine._actual_arguments
+    star_sites: dict[tuple[int, int], tuple[int, tuple[str, ...], Any, Any]] = field(
+        default_factory=dict
+    )
     # code index of a def or lambda -> where Go's frame of it starts (entry_pos)
     entry_pos: dict[int, tuple[int, int]] = field(default_factory=dict)
     # id(code object) -> (code object, CodeInfo), for every code object compiled
@@ -770,6 +779,7 @@ class Compiler:
         self.dot_sites: dict[tuple[int, int], tuple[int, int]] = {}
         self.entry_pos: dict[int, tuple[int, int]] = {}
         self.keyword_sites: dict[tuple[int, int], tuple[tuple[str, ...], bool, int]] = {}
+        self.star_sites: dict[tuple[int, int], tuple[int, tuple[str, ...], Any, Any]] = {}
         self.nfuncs = 0
         self.ncodes = 1  # code index 0 is the top level
         self.code_names: dict[int, tuple[str, str]] = {0: ("<toplevel>", "toplevel")}
@@ -2862,6 +2872,28 @@ class Compiler:
         # the **kwargs operand, if any (a *args is unpacked after testing it)
         operands = list(zip(e.args, vals[len(head) :], strict=True))
         kwv = next((v for a, v in operands if a.kind is s.ArgKind.STARSTAR), None)
+        starv = next((v for a, v in operands if a.kind is s.ArgKind.STAR), None)
+        if starv is not None or kwv is not None:
+
+            def operand(v: py.expr | None) -> Any:
+                # a local's name; what a display holds (its length, its
+                # constant keys); "" for no operand; None otherwise
+                if v is None:
+                    return ""
+                if type(v) is py.Name:
+                    return v.id
+                if type(v) is py.Tuple or _is_list_display(v):
+                    elts = v.elts if type(v) is py.Tuple else v.args[0].elts
+                    if not any(type(x) is py.Starred for x in elts):
+                        return len(elts)
+                if _call_of(v, ("$Dict",)) and type(v.args[0]) is py.Dict:
+                    keys = v.args[0].keys
+                    if all(type(k) is py.Constant and type(k.value) is str for k in keys):
+                        return tuple(k.value for k in keys)
+                return None
+
+            npos = sum(a.kind is s.ArgKind.POSITIONAL for a in e.args)
+            self.star_sites[(e.line, e.col)] = (npos, named, operand(starv), operand(kwv))
         for a, v in operands:
             self.line, self.col = a.line, a.col
             if a.kind is s.ArgKind.POSITIONAL:
@@ -3552,6 +3584,7 @@ def compile_file(
         dot_sites=c.dot_sites,
         entry_pos=c.entry_pos,
         keyword_sites=c.keyword_sites,
+        star_sites=c.star_sites,
         codes=codes,
         num_functions=c.nfuncs,
         flag_of=c.flag_of,

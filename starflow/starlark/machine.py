@@ -1238,6 +1238,11 @@ def _explain_call(tb, text: str) -> str | None:
     if type(obj) is Builtin:
         return _builtin_binding_message(obj.name, obj.fn, obj.recv is not None, text)
     if type(obj) is Function:
+        actual = _actual_arguments(frame, cm.star_sites.get((pos.line, pos.col)))
+        if actual is not None:
+            msg = _go_binding(obj, *actual)
+            if msg is not None:
+                return _with_callee_frame(msg, obj)
         site = cm.keyword_sites.get((pos.line, pos.col))
         text = _positional_first(obj, site, text)
         msg = _function_binding_message(obj.name, text, _missing_keyword_only(obj, site))
@@ -1346,6 +1351,88 @@ def _binding_text(name: str, fn: Callable, is_method: bool, text: str) -> str:
     if hi is not None and got > hi:
         return f"{name}: got {got} arguments, want {'at most ' if hi > lo else ''}{hi}"
     return f"{name}: got {got} arguments, want {'at least ' if hi is None or hi > lo else ''}{lo}"
+
+
+def _actual_arguments(frame, site: tuple | None) -> tuple[int, list[str]] | None:
+    """How many positional arguments a failed call with `*args` or `**kwargs`
+    at `site` (CompiledModule.star_sites) gave, and the names of its named
+    ones in Go's order (the named, then the keys of **kwargs); None if an
+    operand is neither a plain name, read again from the caller's frame, nor
+    a display. (Nothing runs between the unpacking and the binding that
+    could rebind a local of the caller.)"""
+    if site is None:
+        return None
+    npos, named, star, starstar = site
+    if star is None or starstar is None:
+        return None
+    loc = frame.f_locals
+    names = list(named)
+    try:
+        if type(star) is int:
+            npos += star  # (a display's length)
+        elif star:
+            v = loc[star] if star in loc else frame.f_globals[star]
+            npos += len(ops.star_args(v))
+        if type(starstar) is tuple:
+            names += starstar  # (a display's keys)
+        elif starstar:
+            d = loc[starstar] if starstar in loc else frame.f_globals[starstar]
+            names += list(d)
+    except Exception:  # noqa: BLE001 - (an operand not found or not unpackable: Python's words then)
+        return None
+    return npos, names
+
+
+def _go_binding(f: Function, npos: int, names: list[str]) -> str | None:
+    """The error of Go's setArgs binding `npos` positional arguments and named
+    ones `names` (in order) to Starlark function `f`'s parameters, or None if
+    they bind. Go checks in this order: the number of positional arguments,
+    each name (a parameter given twice, or unknown without **kwargs), then
+    the parameters left without a value or a default."""
+    fn = f.fn
+    co = fn.__code__
+    name = f.name
+    nargs, nkwonly = co.co_argcount, co.co_kwonlyargcount
+    varargs, varkw = bool(co.co_flags & 0x04), bool(co.co_flags & 0x08)
+    if not (nargs or nkwonly or varargs or varkw):
+        if npos + len(names):
+            return f"function {name} accepts no arguments ({npos + len(names)} given)"
+        return None
+    defaults = fn.__defaults__ or ()
+    kwdefaults = fn.__kwdefaults__ or {}
+    nparams = nargs + nkwonly
+    params = co.co_varnames[:nparams]
+    n = npos
+    if npos > nargs:
+        if not varargs:
+            at_most = "at most " if defaults else ""
+            s = "" if nargs == 1 else "s"
+            return f"function {name} accepts {at_most}{nargs} positional argument{s} ({npos} given)"
+        n = nargs
+    bound = [i < n for i in range(nparams)]
+    extra: set[str] = set()
+    for k in names:
+        if k in params:
+            i = params.index(k)
+            if bound[i]:
+                return f'function {name} got multiple values for parameter "{k}"'
+            bound[i] = True
+        elif not varkw:
+            return f'function {name} got an unexpected keyword argument "{k}"'
+        elif k in extra:
+            return f'function {name} got multiple values for parameter "{k}"'
+        else:
+            extra.add(k)
+    first_default = nargs - len(defaults)
+    missing = [
+        params[i]
+        for i in range(n, nparams)
+        if not bound[i] and (i < first_default if i < nargs else params[i] not in kwdefaults)
+    ]
+    if missing:
+        s = "s" if len(missing) > 1 else ""
+        return f"function {name} missing {len(missing)} argument{s} ({', '.join(missing)})"
+    return None
 
 
 def _positional_first(f: Function, site: tuple | None, text: str) -> str:

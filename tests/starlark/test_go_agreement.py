@@ -31,6 +31,56 @@ CASES: list[tuple[str, str | list[str]]] = [
         "reverse = True)\n",
         ["  t.star:1:13: in <toplevel>", "Error in sorted: int < string not implemented"],
     ),
+    # *args and **kwargs that bind two ways wrong: Go's order of checks, from
+    # the arguments read again (stop 13)
+    (
+        'def f(a, b):\n    return a\nx = [1, 2, 3]\nout = f(*x, **{"c": 1})\n',
+        [
+            "  t.star:4:8: in <toplevel>",
+            "  t.star:2:12: in f",
+            "Error: function f accepts 2 positional arguments (3 given)",
+        ],
+    ),
+    (
+        'def f(a, *, k):\n    return a\nx = [1, 2]\nout = f(*x, **{"z": 1})\n',
+        [
+            "  t.star:4:8: in <toplevel>",
+            "  t.star:2:12: in f",
+            "Error: function f accepts 1 positional argument (2 given)",
+        ],
+    ),
+    (
+        'def f(a, b = 1, *, k):\n    return a\nx = []\nout = f(*x, **{"b": 1})\n',
+        [
+            "  t.star:4:8: in <toplevel>",
+            "  t.star:2:12: in f",
+            "Error: function f missing 2 arguments (a, k)",
+        ],
+    ),
+    (
+        'def f(a, b = 1, **kw):\n    return a\nx = [1, 2, 3]\nout = f(*x, **{"a": 1})\n',
+        [
+            "  t.star:4:8: in <toplevel>",
+            "  t.star:2:12: in f",
+            "Error: function f accepts at most 2 positional arguments (3 given)",
+        ],
+    ),
+    (
+        'def f():\n    return 1\nx = [1]\nout = f(*x, **{"a": 1})\n',
+        [
+            "  t.star:4:8: in <toplevel>",
+            "  t.star:1:1: in f",
+            "Error: function f accepts no arguments (2 given)",
+        ],
+    ),
+    (
+        'def f(*, k):\n    return 1\nx = [1]\nout = f(*x, **{"z": 1})\n',
+        [
+            "  t.star:4:8: in <toplevel>",
+            "  t.star:1:1: in f",
+            "Error: function f accepts 0 positional arguments (1 given)",
+        ],
+    ),
     # True and 1 are distinct keys, at any depth of a tuple (stop 13)
     (
         'd = {1: "a", True: "b"}\n'
