@@ -2886,6 +2886,11 @@ class Compiler:
                     elts = v.elts if type(v) is py.Tuple else v.args[0].elts
                     if not any(type(x) is py.Starred for x in elts):
                         return len(elts)
+                if type(v) is py.Call and type(v.func) is py.Name and not v.args:
+                    if v.func.id == "$Dict" and not v.keywords:
+                        return ()  # (an empty display)
+                    if v.func.id == "$List" and not v.keywords:
+                        return 0
                 if _call_of(v, ("$Dict",)) and type(v.args[0]) is py.Dict:
                     keys = v.args[0].keys
                     if all(type(k) is py.Constant and type(k.value) is str for k in keys):

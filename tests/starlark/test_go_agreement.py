@@ -81,6 +81,14 @@ CASES: list[tuple[str, str | list[str]]] = [
             "Error: function f accepts 0 positional arguments (1 given)",
         ],
     ),
+    (
+        "def g1(a, *args, k):\n    return 1\nout = g1(**{})\n",
+        [
+            "  t.star:3:9: in <toplevel>",
+            "  t.star:1:1: in g1",
+            "Error: function g1 missing 2 arguments (a, k)",
+        ],
+    ),
     # True and 1 are distinct keys, at any depth of a tuple (stop 13)
     (
         'd = {1: "a", True: "b"}\n'
