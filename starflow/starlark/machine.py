@@ -1052,7 +1052,10 @@ def _translate(e: BaseException, tb) -> EvalError:
             frames[-1] = CallFrame(frames[-1].name, Position(pos.file, *dot))
         return EvalError(e.msg, frames, None)
     if isinstance(e, EvalError):
-        return EvalError(e.msg, frames, function)
+        msg = e.msg
+        if function is not None and 'for parameter "' in msg:
+            msg = _quoted_as_given(msg, cm, frames[-1].pos)
+        return EvalError(msg, frames, function)
     if isinstance(e, RecursionError):
         return EvalError("call stack too deep", frames[-50:])
     if isinstance(e, MemoryError):
@@ -1088,6 +1091,22 @@ def _translate(e: BaseException, tb) -> EvalError:
 _NOT_A_CALL = frozenset(
     f.__code__ for f in (ops.slice, ops.star_args, ops.star_args_kw, ops.kwargs_dict)
 )
+
+
+_QUOTED_PARAM = re.compile(r'for parameter "(\w+)"')
+
+
+def _quoted_as_given(msg: str, cm, pos) -> str:
+    """A built-in's `for parameter "key": ...`, unquoted when the call at
+    `pos` gave that argument by position: Go quotes a parameter's name only
+    when it was given by name (a built-in cannot tell how it was given)."""
+    m = _QUOTED_PARAM.search(msg)
+    if m is None:
+        return msg
+    site = cm.keyword_sites.get((pos.line, pos.col))
+    if site is not None and (m.group(1) in site[0] or site[1]):
+        return msg  # by name (or perhaps in a **kwargs)
+    return msg.replace(m.group(0), f"for parameter {m.group(1)}", 1)
 
 
 def _failed_method_lookup(last) -> bool:

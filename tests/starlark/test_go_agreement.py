@@ -89,6 +89,36 @@ CASES: list[tuple[str, str | list[str]]] = [
             "Error: function g1 missing 2 arguments (a, k)",
         ],
     ),
+    # a built-in's parameter is quoted only when given by name (stop 13)
+    (
+        "out = sorted([1], [2])\n",
+        [
+            "  t.star:1:13: in <toplevel>",
+            "Error in sorted: sorted: for parameter key: got list, want callable",
+        ],
+    ),
+    (
+        "def f(x):\n    return sorted(x, 1)\nout = f([1])\n",
+        [
+            "  t.star:3:8: in <toplevel>",
+            "  t.star:2:18: in f",
+            "Error in sorted: sorted: for parameter key: got int, want callable",
+        ],
+    ),
+    (
+        "out = sorted([1], lambda x: x, 2)\n",
+        [
+            "  t.star:1:13: in <toplevel>",
+            "Error in sorted: sorted: for parameter reverse: got int, want bool",
+        ],
+    ),
+    (
+        "out = sorted([1], key = [2])\n",
+        [
+            "  t.star:1:13: in <toplevel>",
+            'Error in sorted: sorted: for parameter "key": got list, want callable',
+        ],
+    ),
     # True and 1 are distinct keys, at any depth of a tuple (stop 13)
     (
         'd = {1: "a", True: "b"}\n'
