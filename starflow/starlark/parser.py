@@ -976,7 +976,7 @@ class _Builder:
             params, trailing = c[3]
             if trailing is not None and any(p.kind is not ParamKind.NORMAL for p in params):
                 # As Go: no trailing comma after *args or **kwargs.
-                raise _Fail(rpar.line, rpar.column, "got ')', want parameter")
+                raise _Fail(*_token_end(rpar), "got ')', want parameter")
         fn = Function(name.value, params, body, tok.line, tok.column)
         return DefStmt(Ident(name.value, name.line, name.column), fn, tok.line, tok.column)
 
@@ -1058,7 +1058,7 @@ class _Builder:
                     want_operand = False
                 elif it.type == "NOT":
                     if ops and ops[-1][0] > _NOT_PREC:
-                        raise _Fail(it.line, it.column, "got not, want primary expression")
+                        raise _Fail(*_token_end(it), "got not, want primary expression")
                     ops.append((_NOT_PREC, "not", it, True))
                 else:
                     ops.append((_UNARY_PREC, it.value, it, True))
@@ -1210,7 +1210,7 @@ def _check_args(args: list[Arg], trailing: _Token | None, rpar: _Token) -> None:
     seen_kwargs = any(a.kind is ArgKind.STARSTAR for a in args)
     if trailing is not None and (seen_varargs or seen_kwargs):
         # As Go's parser: no trailing comma after *args or **kwargs.
-        raise _Fail(rpar.line, rpar.column, "got ')', want argument")
+        raise _Fail(*_token_end(rpar), "got ')', want argument")
 
 
 def _is_str(e: syntax.Expr) -> bool:
@@ -1497,7 +1497,7 @@ def _want(expected: frozenset[str], closer: str | None) -> str:
     """
     if _EXPR_START <= expected:
         return "primary expression"
-    if "STAR" in expected and expected <= {"NAME", "STAR", "STARSTAR", "RPAR"}:
+    if "STAR" in expected and expected <= {"NAME", "STAR", "STARSTAR", "RPAR", "COLON"}:
         return "parameter"
     if expected == {"NAME"}:
         return "identifier"
@@ -1527,8 +1527,14 @@ def _unexpected(
         line, col = _end_position(text)
         got = _describe_token_type("$END")
         before = tokens[:-1]  # all the tokens (the last is _EOF)
+    elif tok.type == "_NEWLINE" and not tok.value:
+        # the newline supplied at the end of a file that has none: Go's
+        # scanner meets the end of the file there
+        line, col = _end_position(text)
+        got = _describe_token_type("$END")
+        before = tokens[: len(tokens) - 1]
     else:
-        line, col = tok.line, tok.column
+        line, col = _token_end(tok)
         got = _describe_token_type(tok.type, tok.value)
         i = next(i for i, t in enumerate(tokens) if t is tok)  # (each token is a new tuple)
         before = tokens[:i]
@@ -1540,15 +1546,123 @@ def _unexpected(
     # The brackets open when the parser met `tok`: those the tokens before it
     # left open, and `tok` itself if it opens one (it is already counted).
     brackets: list[str] = []
-    for t in before:
+    # whether each open bracket is the `(` of a call's arguments or a
+    # def's parameters (a list Go's parser reads item by item), and whether
+    # a `for` has made it a comprehension
+    listing: list[bool] = []
+    comp: list[bool] = []
+    stmt_start = 0  # the index in `before` of the token that starts the statement
+    for i, t in enumerate(before):
         if t.type in _OPEN:
             brackets.append(t.type)
+            prev = before[i - 1].type if i else ""
+            listing.append(t.type == "LPAR" and prev in _ENDS_OPERAND)
+            comp.append(False)
         elif t.type in _CLOSE:
             brackets.pop()
+            listing.pop()
+            comp.pop()
+        elif t.type == "FOR" and comp:
+            comp[-1] = True
+        elif not brackets and t.type in ("_NEWLINE", "_INDENT", "_DEDENT", "SEMICOLON"):
+            stmt_start = i + 1
     if tok.type in _OPEN:
         brackets.append(tok.type)
+        listing.append(False)
+        comp.append(False)
     closer = _OPEN[brackets[-1]] if brackets else None
-    return _Fail(line, col, f"got {got}, want {_want(expected, closer)}")
+    want = _want(expected, closer)
+    if want.endswith(", for, or if") and not comp[-1]:
+        want = want[: -len(", for, or if")]  # (Go says so in a comprehension only)
+    prev = before[-1].type if before else ""
+    header = before[stmt_start:] if not brackets else []
+    if header and header[0].type == "FOR" and not any(t.type == "IN" for t in header):
+        # a for's loop variables: Go wants `in` (or another variable)
+        if tok.type != "IN" and prev != "COMMA" and prev != "FOR":
+            return _Fail(line, col, f"got {got}, want in")
+    if want == "identifier":
+        # Go's parseIdent: one message wherever a name must come
+        return _Fail(line, col, "not an identifier")
+    if want == "parameter":
+        # Go reads parameters until `)`, `:` or the end: another token is
+        # read as a name; one of those three ends an empty list there
+        if prev == "LPAR" and tok.type in ("COLON", "$END"):
+            return _Fail(line, col, f"got {got}, want ')'")
+        return _Fail(line, col, "not an identifier")
+    # the tokens since the innermost open bracket (or the statement's start), at its level
+    level: list[_Token] = []
+    depth = 0
+    for t in reversed(before):
+        if t.type in _CLOSE:
+            depth += 1
+        elif t.type in _OPEN:
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0:
+            if not brackets and t.type in ("_NEWLINE", "_INDENT", "_DEDENT", "SEMICOLON"):
+                break
+            level.append(t)
+    level.reverse()
+    if (
+        brackets
+        and brackets[-1] == "LBRACE"
+        and tok.type not in ("RBRACE", "COLON", "$END")
+        and prev not in ("COMMA", "LBRACE", "COLON")
+        and not comp[-1]
+    ):
+        # a dict display's entry: Go wants the `:` after its key
+        entry = level[max((i for i, t in enumerate(level) if t.type == "COMMA"), default=-1) + 1 :]
+        if not any(t.type == "COLON" for t in entry):
+            return _Fail(line, col, f"got {got}, want ':'")
+    lam = max((i for i, t in enumerate(level) if t.type == "LAMBDA"), default=-1)
+    if (
+        lam >= 0
+        and not any(t.type == "COLON" for t in level[lam:])
+        and tok.type not in ("COLON", "COMMA", "$END")
+        and prev not in ("COMMA", "LAMBDA", "STAR", "STARSTAR", "EQUAL")
+    ):
+        # a lambda's parameters, read one by one as a def's
+        return _Fail(line, col, f"got {got}, want ','")
+    if (
+        listing
+        and listing[-1]
+        and tok.type not in ("RPAR", "$END")
+        and got != "end of file"
+        and "COMMA" in expected
+        and prev not in ("COMMA", "LPAR")
+    ):
+        # Go reads a call's arguments or a def's parameters one by one: after
+        # each but the last must come a comma
+        return _Fail(line, col, f"got {got}, want ','")
+    if want == "newline" and "COLON" in expected and stmt_start < len(before):
+        first = before[stmt_start].type
+        rest = before[stmt_start:]
+        if first in _COMPOUND and not any(t.type == "COLON" for t in rest):
+            # the header of an if, for, def ...: Go wants its `:`
+            return _Fail(line, col, f"got {got}, want ':'")
+    return _Fail(line, col, f"got {got}, want {want}")
+
+
+# tokens that end an operand: a `(` after one opens a call's arguments
+_ENDS_OPERAND = frozenset(
+    {"NAME", "RPAR", "RSQB", "RBRACE", "STRING", "BYTES", "INT", "FLOAT", "LOAD"}
+)
+# the keywords that start a statement with a header and a `:`
+_COMPOUND = frozenset({"IF", "ELIF", "ELSE", "FOR", "WHILE", "DEF"})
+
+
+def _token_end(tok: _Token) -> tuple[int, int]:
+    """Where Go reports a syntax error at token `tok`: its scanner's position
+    once it has read the token, just past it (a newline's: the start of the
+    next line; an indent's or outdent's: where it is, as it reads nothing)."""
+    v = tok.value
+    if tok.type == "_NEWLINE":
+        return tok.line + v[: v.find("\n")].count("\n") + 1, 1
+    n = v.count("\n")
+    if n == 0:
+        return tok.line, tok.column + len(v)
+    return tok.line + n, len(v) - v.rfind("\n")
 
 
 def _pending_if(stack: list) -> _Token | None:

@@ -516,7 +516,7 @@ def test_assert_is_an_ordinary_name_as_in_go():
 
 
 def test_while_is_a_keyword():
-    assert error("while = 1\n") == "1:7: got '=', want primary expression"
+    assert error("while = 1\n") == "1:8: got '=', want primary expression"
 
 
 # -------------------------------------------------------------- precedence
@@ -569,8 +569,8 @@ def test_comparisons_do_not_associate(src, message):
 
 
 def test_not_may_not_follow_a_comparison_or_a_unary_operator():
-    assert error("x = a == not b") == "1:10: got not, want primary expression"
-    assert error("x = - not b") == "1:7: got not, want primary expression"
+    assert error("x = a == not b") == "1:13: got not, want primary expression"
+    assert error("x = - not b") == "1:10: got not, want primary expression"
 
 
 def test_lambda_body_takes_a_conditional():
@@ -734,35 +734,70 @@ def test_nested_blocks_dedent_several_levels_at_once():
 @pytest.mark.parametrize(
     ("src", "message"),
     [
-        ("x = 1 +\n2", "1:8: got newline, want primary expression"),
-        ("_ = %x", "1:5: got '%', want primary expression"),
-        ("def pass():\n  pass", "1:5: got pass, want identifier"),
-        ("def f :", "1:7: got ':', want '('"),
-        ("def f(load): pass", "1:7: got load, want parameter"),
-        ("f(a=1, *, b=2)", "1:9: got ',', want primary expression"),
-        ("_ = {x for y in z}", "1:8: got for, want ':'"),
+        ("x = 1 +\n2", "2:1: got newline, want primary expression"),
+        ("_ = %x", "1:6: got '%', want primary expression"),
+        ("def pass():\n  pass", "1:9: not an identifier"),
+        ("def f :", "1:8: got ':', want '('"),
+        ("def f(load): pass", "1:11: not an identifier"),
+        ("f(a=1, *, b=2)", "1:10: got ',', want primary expression"),
+        ("_ = {x for y in z}", "1:11: got for, want ':'"),
         (
             "_ = [x for x in lambda: True, lambda: False if x()]",
-            "1:17: got lambda, want primary expression",
+            "1:23: got lambda, want primary expression",
         ),
-        ("_ = [x for x in 1, 2, 3]", "1:18: got ',', want ']', for, or if"),
-        ("_ = [a for b in c if 1, 2]", "1:23: got ',', want ']', for, or if"),
-        ("_ = [a for b in c if lambda: d if e else f]", "1:37: got else, want ']', for, or if"),
-        ("_ = [x for x in a if b else c]", "1:24: got else, want ']', for, or if"),
-        ("_ = a + b not c", "1:15: got identifier, want in"),
+        ("_ = [x for x in 1, 2, 3]", "1:19: got ',', want ']', for, or if"),
+        ("_ = [a for b in c if 1, 2]", "1:24: got ',', want ']', for, or if"),
+        ("_ = [a for b in c if lambda: d if e else f]", "1:41: got else, want ']', for, or if"),
+        ("_ = [x for x in a if b else c]", "1:28: got else, want ']', for, or if"),
+        ("_ = a + b not c", "1:16: got identifier, want in"),
         ("print(1, 2, 3", "1:14: got end of file, want ')'"),
-        ("x = (1, 2]", "1:10: got ']', want ')'"),
-        ("print 1 2", "1:7: got int literal, want newline"),
-        ("x = 'a' 'b'", "1:9: got string literal, want newline"),
-        ("x = 1 b'a'", "1:7: got bytes literal, want newline"),
-        ("load = 1", "1:6: got '=', want '('"),
-        ("f(load())", "1:3: got load, want primary expression"),
-        ("x = lambda a,: a", "1:14: got ':', want parameter"),
-        ("if x:\ny = 2", "2:1: got identifier, want indent"),
-        ("if x\n  pass", "1:5: got newline, want ':'"),
+        ("x = (1, 2]", "1:11: got ']', want ')'"),
+        ("print 1 2", "1:8: got int literal, want newline"),
+        ("x = 'a' 'b'", "1:12: got string literal, want newline"),
+        ("x = 1 b'a'", "1:11: got bytes literal, want newline"),
+        ("load = 1", "1:7: got '=', want '('"),
+        ("f(load())", "1:7: got load, want primary expression"),
+        ("x = lambda a,: a", "1:15: not an identifier"),
+        ("if x:\ny = 2", "2:2: got identifier, want indent"),
+        ("if x\n  pass", "2:1: got newline, want ':'"),
     ],
 )
 def test_unexpected_tokens_are_reported_in_gos_words(src, message):
+    # (each checked against starlark-go: its message and its position, just
+    # past the token, where Go's scanner stands; Go names no bytes literal:
+    # "got , want newline")
+    assert error(src) == message
+
+
+# Each outcome is starlark-go's, message and position (stop 13): Go's parser
+# reads a call's arguments, a def's or lambda's parameters and a dict's
+# entries item by item, so it wants the `,` or `:` that would continue the
+# list; "want ']', for, or if" only inside a comprehension; a name that must
+# come is "not an identifier"; a for's header wants `in`, then `:`.
+@pytest.mark.parametrize(
+    ("src", "message"),
+    [
+        ("f(x y)", "1:6: got identifier, want ','"),
+        ("def f(a b): pass", "1:10: got identifier, want ','"),
+        ("lambda 1: 2", "1:9: not an identifier"),
+        ("x = lambda a b: 1", "1:15: got identifier, want ','"),
+        ("[1 2]", "1:5: got int literal, want ']'"),
+        ("{1: 2 3: 4}", "1:8: got int literal, want '}'"),
+        ("x = {1: 2, 3 4}", "1:15: got int literal, want ':'"),
+        ("for x y in z: pass\n", "1:8: got identifier, want in"),
+        ("for x in range(3) x\n", "1:20: got identifier, want ':'"),
+        ("load('a', 'b' 'c')", "1:18: got string literal, want ','"),
+        ("x = a.b.\n", "2:1: not an identifier"),
+        ("def f(:\n  pass", "1:8: got ':', want ')'"),
+        ("x = lambda: ", "1:13: got end of file, want primary expression"),
+        ("x = [1, 2\n", "2:1: got end of file, want ']'"),
+        ("f(x]", "1:5: got ']', want ','"),
+        ("x = {k: v for k, v in x y}", "1:26: got identifier, want '}', for, or if"),
+        ("a[1 2]", "1:6: got int literal, want ']'"),
+        ("def f() x: pass\n", "1:10: got identifier, want ':'"),
+    ],
+)
+def test_syntax_errors_are_gos_in_lists_headers_and_names(src, message):
     assert error(src) == message
 
 
@@ -794,10 +829,10 @@ def test_trailing_commas_are_only_allowed_inside_brackets(src, message):
 @pytest.mark.parametrize(
     ("src", "message"),
     [
-        ("def f(*args, ):\n  pass", "1:14: got ')', want parameter"),
-        ("def f(**kwargs, ): pass", "1:17: got ')', want parameter"),
-        ("f(*args, )", "1:10: got ')', want argument"),
-        ("f(**kwargs, )", "1:13: got ')', want argument"),
+        ("def f(*args, ):\n  pass", "1:15: got ')', want parameter"),
+        ("def f(**kwargs, ): pass", "1:18: got ')', want parameter"),
+        ("f(*args, )", "1:11: got ')', want argument"),
+        ("f(**kwargs, )", "1:14: got ')', want argument"),
     ],
 )
 def test_no_trailing_comma_after_star_parameters_or_arguments(src, message):
@@ -867,7 +902,7 @@ def test_load_allows_positional_after_named_as_go_parser_does():
         ("  x = 1\n", "1:3: got indent, want primary expression"),
         ("x = 1\n  y = 2\n", "2:3: got indent, want primary expression"),
         ("# c\n  x = 1\n", "2:3: got indent, want primary expression"),
-        ("def f():\nreturn 1\n", "2:1: got return, want indent"),
+        ("def f():\nreturn 1\n", "2:7: got return, want indent"),
     ],
 )
 def test_indentation_errors(src, message):
