@@ -19,7 +19,9 @@ site), since each is compiled differently.
 
 `--family typed` gives well-typed programs instead (`TypedProgram`): most
 run to their end, through the type-specialized code (clones of defs called
-in loops, typed returns, owned and lent lists).
+in loops, typed returns, owned and lent lists). `--family syntax` gives
+programs of the random family with one token changed (`SyntaxProgram`):
+mostly syntax errors, whose position and message are compared.
 
 Differences are printed; a crash of starflow's (an exception other than a
 Starlark error) is always one. Known, documented differences are listed in
@@ -34,6 +36,7 @@ import json
 import os
 import pathlib
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -690,6 +693,44 @@ for line in sys.stdin:
 """
 
 
+class SyntaxProgram:
+    """A program of the random family with one token deleted, doubled,
+    replaced or inserted: mostly a syntax error, whose first line (position
+    and message) is compared (starflow reports every static error of a
+    file, Go's parser its first)."""
+
+    TOKENS = [
+        ")", "(", "]", "[", "}", "{", ",", ":", "=", "+", "-", "*", "%", ".", "not", "in",
+        "for", "if", "else", "elif", "lambda", "def", "return", "pass", "and", "or",
+        "1", "x", '"s"', "\n", "  ", "**", "+=", "==", ";", "load",
+    ]  # fmt: skip
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.r = random.Random(seed * 7 + 1)
+
+    def source(self) -> str:
+        base = Program(self.seed).source()
+        spans = [m.span() for m in re.finditer(r'\w+|"[^"\n]*"|\n|\S', base)]
+        a, b = self.r.choice(spans)
+        kind = self.r.choice(["delete", "double", "replace", "insert"])
+        new = self.r.choice(self.TOKENS)
+        if kind == "delete":
+            return base[:a] + base[b:]
+        if kind == "double":
+            return base[:b] + " " + base[a:b] + base[b:]
+        if kind == "replace":
+            return base[:a] + new + base[b:]
+        return base[:a] + new + " " + base[a:]
+
+
+def first_lines(x: dict) -> dict:
+    """A static error's first line (see SyntaxProgram); other outcomes whole."""
+    if "static" in x:
+        return {"static": x["static"].splitlines()[0]}
+    return x
+
+
 def ours(src: str, mode: str) -> dict:
     try:
         if mode == "thread":
@@ -744,14 +785,16 @@ def main() -> None:
     ap.add_argument("--show", type=int, help="print one seed's program and exit")
     ap.add_argument(
         "--family",
-        choices=["random", "typed"],
+        choices=["random", "typed", "syntax"],
         default="random",
         help="random: statements and calls over values of any type (most stop at an error); "
-        "typed: well-typed programs through the type-specialized paths",
+        "typed: well-typed programs through the type-specialized paths; "
+        "syntax: random programs with one token changed (syntax errors)",
     )
     ap.add_argument("--skip-known", action="store_true", help="leave documented differences out")
     args = ap.parse_args()
-    make = TypedProgram if args.family == "typed" else Program
+    make = {"typed": TypedProgram, "syntax": SyntaxProgram}.get(args.family, Program)
+    norm = first_lines if args.family == "syntax" else (lambda x: x)
     if args.show is not None:
         print(make(args.show).source(), end="")
         return
@@ -772,9 +815,12 @@ def main() -> None:
             skipped += 1
             print(f"=== seed {seed}: starlark-go crashed, skipped\n")
             continue
-        want = json.loads(line)
-        for mode in ("plain", "budget", "thread"):
-            got = ours(src, mode)
+        want = norm(json.loads(line))
+        # (one parser for the three: a syntax error needs only one; and a
+        # thread's run adds a `main` to the source)
+        modes = ("plain",) if args.family == "syntax" else ("plain", "budget", "thread")
+        for mode in modes:
+            got = norm(ours(src, mode))
             if got == want or (args.skip_known and known(want, got)):
                 continue
             if "MemoryError" in str(got) and mode == "plain":

@@ -734,7 +734,6 @@ def _parse_and_compile(
 ) -> _compiler.CompiledModule:
     file = parser.parse(filename, source)
     uni = _universe(options | {"set"})
-    file.extra["candidate_names"] = sorted(set(pre) | set(uni))
     resolve.resolve_file(file, pre.__contains__, uni.__contains__, options)
     try:
         return _compiler.compile_file(file, h, options, sealed, counted)

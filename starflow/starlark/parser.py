@@ -1120,7 +1120,8 @@ class _Builder:
         name, eq, value = c
         if type(name) is not Ident:
             # As Go: parse `test = test`, then insist on a name.
-            raise _Fail(eq.line, eq.column, "keyword argument must have form name=expr")
+            # (as Go: where its scanner stands, just past the `=`)
+            raise _Fail(*_token_end(eq), "keyword argument must have form name=expr")
         return Arg(ArgKind.KEYWORD, value, name.name, name.line, name.col)
 
     def star_arg(self, c):
@@ -1543,53 +1544,35 @@ def _unexpected(
         if if_tok is not None:
             # As Go: reported at the `if`.
             return _Fail(if_tok.line, if_tok.column, "conditional expression without else clause")
-    # The brackets open when the parser met `tok`: those the tokens before it
-    # left open, and `tok` itself if it opens one (it is already counted).
+    # The brackets open when the parser met `tok`, with what each opens:
+    # "call" (a call's arguments), "def" (a def's parameters), "group" (a
+    # parenthesized expression or tuple), "index", "list", "dict"; and
+    # whether a `for` has made it a comprehension.
     brackets: list[str] = []
-    # whether each open bracket is the `(` of a call's arguments or a
-    # def's parameters (a list Go's parser reads item by item), and whether
-    # a `for` has made it a comprehension
-    listing: list[bool] = []
+    kinds: list[str] = []
     comp: list[bool] = []
-    stmt_start = 0  # the index in `before` of the token that starts the statement
     for i, t in enumerate(before):
         if t.type in _OPEN:
             brackets.append(t.type)
-            prev = before[i - 1].type if i else ""
-            listing.append(t.type == "LPAR" and prev in _ENDS_OPERAND)
+            kinds.append(_bracket_kind(before, i))
             comp.append(False)
         elif t.type in _CLOSE:
             brackets.pop()
-            listing.pop()
+            kinds.pop()
             comp.pop()
         elif t.type == "FOR" and comp:
             comp[-1] = True
-        elif not brackets and t.type in ("_NEWLINE", "_INDENT", "_DEDENT", "SEMICOLON"):
-            stmt_start = i + 1
-    if tok.type in _OPEN:
-        brackets.append(tok.type)
-        listing.append(False)
-        comp.append(False)
+    inner = kinds[-1] if kinds else None  # (before `tok`)
+    in_comp = comp[-1] if comp else False
+    # the closer of the innermost bracket (not one `tok` opens: Go reads on
+    # to the enclosing one's end)
     closer = _OPEN[brackets[-1]] if brackets else None
     want = _want(expected, closer)
-    if want.endswith(", for, or if") and not comp[-1]:
+    if want.endswith(", for, or if") and not (in_comp and tok.type not in _OPEN):
         want = want[: -len(", for, or if")]  # (Go says so in a comprehension only)
     prev = before[-1].type if before else ""
-    header = before[stmt_start:] if not brackets else []
-    if header and header[0].type == "FOR" and not any(t.type == "IN" for t in header):
-        # a for's loop variables: Go wants `in` (or another variable)
-        if tok.type != "IN" and prev != "COMMA" and prev != "FOR":
-            return _Fail(line, col, f"got {got}, want in")
-    if want == "identifier":
-        # Go's parseIdent: one message wherever a name must come
-        return _Fail(line, col, "not an identifier")
-    if want == "parameter":
-        # Go reads parameters until `)`, `:` or the end: another token is
-        # read as a name; one of those three ends an empty list there
-        if prev == "LPAR" and tok.type in ("COLON", "$END"):
-            return _Fail(line, col, f"got {got}, want ')'")
-        return _Fail(line, col, "not an identifier")
-    # the tokens since the innermost open bracket (or the statement's start), at its level
+    # the tokens since the innermost open bracket, or since the statement's
+    # start outside brackets, at that level
     level: list[_Token] = []
     depth = 0
     for t in reversed(before):
@@ -1604,12 +1587,39 @@ def _unexpected(
                 break
             level.append(t)
     level.reverse()
+    fors = [i for i, t in enumerate(level) if t.type == "FOR"]
     if (
-        brackets
-        and brackets[-1] == "LBRACE"
+        fors
+        and not any(t.type == "IN" for t in level[fors[-1] :])
+        and tok.type != "IN"
+        and prev not in ("COMMA", "FOR")
+    ):
+        # a for's loop variables (a statement's or a comprehension's): Go
+        # wants `in` (or another variable)
+        return _Fail(line, col, f"got {got}, want in")
+    if (
+        prev == "COMMA"
+        and inner in ("list", "group")
+        and tok.type in ("EQUAL", "SEMICOLON", "$END")
+        and closer is not None
+    ):
+        # Go's list of expressions ends at a token that ends one (`=`, `;`,
+        # the end): it wants the bracket's closer
+        return _Fail(line, col, f"got {got}, want {_describe_token_type(closer)}")
+    if want == "identifier":
+        # Go's parseIdent: one message wherever a name must come
+        return _Fail(line, col, "not an identifier")
+    if want == "parameter":
+        # Go reads parameters until `)`, `:` or the end: another token is
+        # read as a name; one of those three ends an empty list there
+        if prev == "LPAR" and tok.type in ("COLON", "$END"):
+            return _Fail(line, col, f"got {got}, want ')'")
+        return _Fail(line, col, "not an identifier")
+    if (
+        inner == "dict"
+        and not in_comp
         and tok.type not in ("RBRACE", "COLON", "$END")
         and prev not in ("COMMA", "LBRACE", "COLON")
-        and not comp[-1]
     ):
         # a dict display's entry: Go wants the `:` after its key
         entry = level[max((i for i, t in enumerate(level) if t.type == "COMMA"), default=-1) + 1 :]
@@ -1625,23 +1635,35 @@ def _unexpected(
         # a lambda's parameters, read one by one as a def's
         return _Fail(line, col, f"got {got}, want ','")
     if (
-        listing
-        and listing[-1]
+        inner in ("call", "def")
         and tok.type not in ("RPAR", "$END")
         and got != "end of file"
         and "COMMA" in expected
         and prev not in ("COMMA", "LPAR")
     ):
         # Go reads a call's arguments or a def's parameters one by one: after
-        # each but the last must come a comma
+        # each but the last must come a comma (a def's list ends at a `:`)
+        if inner == "def" and tok.type == "COLON":
+            return _Fail(line, col, f"got {got}, want ')'")
         return _Fail(line, col, f"got {got}, want ','")
-    if want == "newline" and "COLON" in expected and stmt_start < len(before):
-        first = before[stmt_start].type
-        rest = before[stmt_start:]
-        if first in _COMPOUND and not any(t.type == "COLON" for t in rest):
+    if want == "newline" and "COLON" in expected and level and not brackets:
+        if level[0].type in _COMPOUND and not any(t.type == "COLON" for t in level):
             # the header of an if, for, def ...: Go wants its `:`
             return _Fail(line, col, f"got {got}, want ':'")
     return _Fail(line, col, f"got {got}, want {want}")
+
+
+def _bracket_kind(tokens: list[_Token], i: int) -> str:
+    """What the bracket `tokens[i]` opens (see `_unexpected`)."""
+    t = tokens[i].type
+    prev = tokens[i - 1].type if i else ""
+    if t == "LBRACE":
+        return "dict"
+    if t == "LSQB":
+        return "index" if prev in _ENDS_OPERAND else "list"
+    if prev == "NAME" and i >= 2 and tokens[i - 2].type == "DEF":
+        return "def"
+    return "call" if prev in _ENDS_OPERAND else "group"
 
 
 # tokens that end an operand: a `(` after one opens a call's arguments

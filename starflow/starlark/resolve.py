@@ -498,7 +498,8 @@ class _Resolver:
         while b is not None:
             candidates.update(b.bindings)
             b = b.parent
-        candidates.update(self.file.extra.get("candidate_names", ()))
+        # (as Go: the names of the function's blocks and the module's, not
+        # the predeclared or universal ones: `Tru` gets no "did you mean True")
         return nearest(name, sorted(candidates))
 
 

@@ -112,6 +112,9 @@ def _as_go(want: object, src: str | bytes) -> object:
     at Go's position since stop 13: just past the token (the reference
     reported its start), and the newline supplied at the end of a file that
     has none named "end of file", as Go's scanner meets it."""
+    if type(want) is tuple and want[3:4] == ("keyword argument must have form name=expr",):
+        _, line, col, msg, _ = want  # (at its `=`: now just past it, as Go)
+        return ("error", line, col + 1, msg, f"t.star:{line}:{col + 1}: {msg}")
     if type(want) is not tuple or want[0] != "error" or not want[3].startswith("got "):
         return want
     text = src.decode("utf-8", "replace") if isinstance(src, bytes) else src

@@ -795,6 +795,15 @@ def test_unexpected_tokens_are_reported_in_gos_words(src, message):
         ("x = {k: v for k, v in x y}", "1:26: got identifier, want '}', for, or if"),
         ("a[1 2]", "1:6: got int literal, want ']'"),
         ("def f() x: pass\n", "1:10: got identifier, want ':'"),
+        ("out = str([v0, v1, = acc])", "1:21: got '=', want ']'"),
+        ("v2 = f((0{ .5))", "1:11: got '{', want ')'"),
+        ("def g(a, b = 2:\n    pass\n", "1:16: got ':', want ')'"),
+        ("x = [a for a if b]", "1:16: got if, want in"),
+        ("x = {k: v for k v in y}", "1:18: got identifier, want in"),
+        ("x = (1, = 2)", "1:10: got '=', want ')'"),
+        ("x = [1,", "1:8: got end of file, want ']'"),
+        ("g(a)(b {)", "1:9: got '{', want ','"),
+        ("f(a,]", "1:6: got ']', want primary expression"),
     ],
 )
 def test_syntax_errors_are_gos_in_lists_headers_and_names(src, message):
@@ -808,7 +817,8 @@ def test_conditional_without_else_is_reported_at_the_if():
 
 
 def test_keyword_argument_must_be_a_name():
-    assert error("f(1+2 = 3)") == "1:7: keyword argument must have form name=expr"
+    # (as Go: just past the =)
+    assert error("f(1+2 = 3)") == "1:8: keyword argument must have form name=expr"
 
 
 @pytest.mark.parametrize(

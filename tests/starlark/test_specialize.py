@@ -57,7 +57,6 @@ def same(src: str, options=None) -> str:
 def module_types(src: str) -> infer.ModuleTypes:
     f = parser.parse("m.star", src)
     uni = universe.universe(frozenset({"set"}))
-    f.extra["candidate_names"] = sorted(uni)
     resolve.resolve_file(f, lambda n: False, uni.__contains__, frozenset())
     defs = {st.name.name: st.function for st in f.stmts if type(st) is s.DefStmt}
     return infer.module_types(f, defs)
@@ -635,7 +634,6 @@ def compiled(src: str):
     """The compiler after compiling `src` (clones included)."""
     f = parser.parse("m.star", src)
     uni = universe.universe(frozenset({"set"}))
-    f.extra["candidate_names"] = sorted(uni)
     resolve.resolve_file(f, lambda n: n == "ask", uni.__contains__, frozenset())
     c = compiler_mod.Compiler(f, frozenset())
     c.compile_module()
@@ -1245,7 +1243,6 @@ def test_a_key_lambda_over_dicts_reads_them_without_a_test():
     )
     f = parser.parse("m.star", src)
     uni = universe.universe(frozenset({"set"}))
-    f.extra["candidate_names"] = sorted(uni)
     resolve.resolve_file(f, lambda n: False, uni.__contains__, frozenset())
     import ast
 
