@@ -539,6 +539,12 @@ def parse(filename: str, source: str | bytes) -> syntax.File:
 
     tables = _get_tables()
     tokens, fail, deep = _tokenize(text, tables)
+    if type(fail) is tuple:
+        fail = _Fail(*_describe_bad_char(text, *fail))
+        # an unterminated string's prefix (the `b` of `b'...`) was read as a
+        # name: the string, and the error, start there (as Go's scanner)
+        while tokens and (tokens[-1].line, tokens[-1].column) >= (fail.line, fail.col):
+            tokens.pop()
     try:
         stmts = _run(tokens, fail, text, tables)
         if deep * 3 + 3 >= MAX_DEPTH:
@@ -707,6 +713,11 @@ def _tokenize(
             v = m[k]
             t = "FLOAT"
             d = 0
+            if v[-1] in "eE+-":
+                # an exponent with no digits: Go's scanner stops where they
+                # should be
+                fail = _Fail(line, m.end(k) - bol + 1, "invalid float literal")
+                break
         elif k == _K_CONT:
             line += 1
             bol = m.end()
@@ -1073,8 +1084,9 @@ class _Builder:
             while ops and ops[-1][0] >= prec:
                 top = ops.pop()
                 if prec == _CMP_PREC and top[0] == _CMP_PREC and not top[3]:
+                    # (as Go: where its scanner stands, just past the operator)
                     raise _Fail(
-                        it.line, it.column, f"{top[1]} does not associate with {op} (use parens)"
+                        *_token_end(at), f"{top[1]} does not associate with {op} (use parens)"
                     )
                 _reduce(top, vals)
             ops.append((prec, op, at, False))
@@ -1144,11 +1156,12 @@ class _Builder:
         tok = c[0]
         try:
             value = float(tok.value)
-        except ValueError:  # an exponent with no digits: `1e`, `2.5e+`
-            raise _Fail(tok.line, tok.column, "invalid float literal") from None
+        except ValueError:  # (an exponent with no digits: the lexer's error)
+            raise _Fail(*_token_end(tok), "invalid float literal") from None
         if value == float("inf"):
-            # spec: a float literal too large for a finite float is a static error.
-            raise _Fail(tok.line, tok.column, "invalid float literal")
+            # spec: a float literal too large for a finite float is a static
+            # error (as Go's scanner: just past it)
+            raise _Fail(*_token_end(tok), "invalid float literal")
         return Literal(value, tok.line, tok.column)
 
     def string_lit(self, c):
@@ -1539,6 +1552,10 @@ def _unexpected(
         got = _describe_token_type(tok.type, tok.value)
         i = next(i for i, t in enumerate(tokens) if t is tok)  # (each token is a new tuple)
         before = tokens[:i]
+    eq = _pending_bad_keyword(values)
+    if eq is not None:
+        # As Go: reported as its parser reads the `=`, just past it.
+        return _Fail(*_token_end(eq), "keyword argument must have form name=expr")
     if "ELSE" in expected and tok.type != "ELSE":
         if_tok = _pending_if(values)
         if if_tok is not None:
@@ -1685,6 +1702,30 @@ def _token_end(tok: _Token) -> tuple[int, int]:
     if n == 0:
         return tok.line, tok.column + len(v)
     return tok.line + n, len(v) - v.rfind("\n")
+
+
+def _pending_bad_keyword(stack: list) -> _Token | None:
+    """The `=` of an argument not yet reduced in the innermost open call whose
+    left side is no name (`f(a + 1 = 2 ...`), if any."""
+    opened: list[int] = []  # the `(` still open in the stack
+    for i, v in enumerate(stack):
+        if type(v) is _Token:
+            if v.type == "LPAR":
+                opened.append(i)
+            elif v.type == "RPAR" and opened:
+                opened.pop()
+    if not opened:
+        return None
+    lpar = opened[-1]
+    for i in range(lpar + 2, len(stack)):
+        v = stack[i]
+        if type(v) is _Token and v.type == "EQUAL":
+            left, before = stack[i - 1], stack[i - 2]
+            name = (type(left) is _Token and left.type == "NAME") or type(left) is Ident
+            alone = type(before) is _Token and before.type in ("COMMA", "LPAR")
+            if not (name and alone):
+                return v
+    return None
 
 
 def _pending_if(stack: list) -> _Token | None:

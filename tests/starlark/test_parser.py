@@ -441,7 +441,7 @@ def test_invalid_escapes_are_reported_at_the_backslash(src, message):
         ("x = 0xg", "1:5: invalid hex literal"),
         ("x = 0o8", "1:5: invalid octal literal"),
         ("x = 0b2", "1:5: invalid binary literal"),
-        ("x = 1e999", "1:5: invalid float literal"),
+        ("x = 1e999", "1:10: invalid float literal"),
     ],
 )
 def test_invalid_number_literals(src, message):
@@ -557,11 +557,11 @@ def test_operator_precedence(src, shape):
 @pytest.mark.parametrize(
     ("src", "message"),
     [
-        ("_ = 0 == 1 == 2", "1:12: == does not associate with == (use parens)"),
-        ("_ = 0 <= i < n", "1:12: <= does not associate with < (use parens)"),
-        ("_ = a in b not in c", "1:12: in does not associate with not in (use parens)"),
-        ("_ = a not  in b < c", "1:17: not in does not associate with < (use parens)"),
-        ("_ = not a != b > c", "1:16: != does not associate with > (use parens)"),
+        ("_ = 0 == 1 == 2", "1:14: == does not associate with == (use parens)"),
+        ("_ = 0 <= i < n", "1:13: <= does not associate with < (use parens)"),
+        ("_ = a in b not in c", "1:18: in does not associate with not in (use parens)"),
+        ("_ = a not  in b < c", "1:18: not in does not associate with < (use parens)"),
+        ("_ = not a != b > c", "1:17: != does not associate with > (use parens)"),
     ],
 )
 def test_comparisons_do_not_associate(src, message):
@@ -804,6 +804,13 @@ def test_unexpected_tokens_are_reported_in_gos_words(src, message):
         ("x = [1,", "1:8: got end of file, want ']'"),
         ("g(a)(b {)", "1:9: got '{', want ','"),
         ("f(a,]", "1:6: got ']', want primary expression"),
+        ("x = {' 'b': 1}", "1:9: unexpected EOF in string"),
+        ("x = [1, 0, -4elif ]", "1:15: invalid float literal"),
+        ("x = 1.5e", "1:9: invalid float literal"),
+        ("x = g1(+\nv4 = g0(1, 2)", "2:5: keyword argument must have form name=expr"),
+        ("x = f(a + 1 = 2", "1:14: keyword argument must have form name=expr"),
+        ("x = a not in b == c", "1:18: not in does not associate with == (use parens)"),
+        ("x = 1 < 2 < 3", "1:12: < does not associate with < (use parens)"),
     ],
 )
 def test_syntax_errors_are_gos_in_lists_headers_and_names(src, message):
@@ -993,7 +1000,7 @@ def test_long_but_shallow_statements_parse():
 def test_float_literals_too_large_to_be_finite_are_errors_but_large_ones_parse():
     assert expr("1.7976931348623157e308").value == 1.7976931348623157e308
     assert not math.isinf(expr("1e308").value)
-    assert error("x = 2e308") == "1:5: invalid float literal"
+    assert error("x = 2e308") == "1:10: invalid float literal"  # (as Go: past it)
 
 
 # ---------------------------------------------------------------- the tables' copy
