@@ -36,6 +36,7 @@ wording. It evaluates nothing.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 
 from . import syntax as s
@@ -48,12 +49,16 @@ __all__ = ["resolve_file"]
 _DOESNT = "this Starlark dialect does not "
 
 
+_serials = itertools.count()
+
+
 class _Block:
-    __slots__ = ("bindings", "cells", "function", "kind", "parent")
+    __slots__ = ("bindings", "cells", "function", "kind", "parent", "serial")
 
     def __init__(self, kind: str, parent: _Block | None, function: s.Function | None = None):
         self.kind = kind  # "module", "function", "comp"
         self.parent = parent
+        self.serial = next(_serials)  # (blocks in the order they begin)
         self.function = function
         self.bindings: dict[str, s.Ident] = {}  # name -> first binding ident
         self.cells: set[str] = set()
@@ -440,6 +445,7 @@ class _Resolver:
         valued: set[str] = set()
         in_functions: set[str] = set()
         self.file.extra["global_uses"] = (called, valued, in_functions)
+        undefined: list[s.Ident] = []
         for ident, env in self.uses:
             name = ident.name
             own = env
@@ -482,25 +488,82 @@ class _Resolver:
                     self.error(ident.line, ident.col, _DOESNT + "support sets")
             else:
                 ident.scope = Scope.UNDEFINED
-                hint = self._nearest(name, env)
-                msg = f"undefined: {name}"
-                if hint:
-                    msg += f" (did you mean {hint}?)"
+                undefined.append(ident)
+        if undefined:
+            hints = self._go_hints({id(i) for i in undefined})
+            for ident in undefined:
+                msg = f"undefined: {ident.name}"
+                if hints.get(id(ident)):
+                    msg += f" (did you mean {hints[id(ident)]}?)"
                 self.error(ident.line, ident.col, msg)
         # second sweep: binding idents of captured locals are cells
         for ident, env in self.uses:
             if ident.scope is Scope.LOCAL and ident.name in env.cells:
                 ident.scope = Scope.CELL
 
-    def _nearest(self, name: str, env: _Block) -> str | None:
-        candidates: set[str] = set(self.globals) | set(self.loads)
-        b: _Block | None = env
-        while b is not None:
-            candidates.update(b.bindings)
-            b = b.parent
-        # (as Go: the names of the function's blocks and the module's, not
-        # the predeclared or universal ones: `Tru` gets no "did you mean True")
-        return nearest(name, sorted(candidates))
+    def _go_hints(self, wanted: set[int]) -> dict[int, str | None]:
+        """The "did you mean" of each undefined use in `wanted` (ids of
+        idents), as Go's resolver guesses it: the nearest of the names of the
+        module and of the blocks around the use, where a block (other than
+        the module's) also holds every name its uses, and its inner blocks',
+        looked up before (Go memoizes lookups there, so a universal name
+        used earlier in a function is a candidate: `sor` -> `str`, but not
+        at the top level: `Tru` gets no "did you mean True"). Go resolves
+        the inner blocks' uses before a block's own."""
+
+        # A use belongs to its function's block (or the module's), a
+        # comprehension's included: Go resolves each function's uses in
+        # order, after those of the functions inside it.
+        def container(b: _Block) -> _Block:
+            while b.kind == "comp" and b.parent is not None:
+                b = b.parent
+            return b
+
+        blocks: dict[int, _Block] = {}
+        uses_of: dict[int, list[tuple[s.Ident, _Block]]] = {}
+        for ident, env in self.uses:
+            c = container(env)
+            uses_of.setdefault(id(c), []).append((ident, env))
+            while True:
+                blocks[id(c)] = c
+                if c.parent is None:
+                    break
+                c = container(c.parent)
+        children: dict[int, list[_Block]] = {}
+        for b in sorted(blocks.values(), key=lambda b: b.serial):
+            if b.parent is not None:
+                children.setdefault(id(container(b.parent)), []).append(b)
+        order: list[tuple[s.Ident, _Block]] = []
+        # (post-order, iteratively: the inner blocks' uses, then the block's own)
+        stack: list[tuple[_Block, bool]] = [(b, False) for b in blocks.values() if b.parent is None]
+        while stack:
+            b, done = stack.pop()
+            if done:
+                order += uses_of.get(id(b), [])
+                continue
+            stack.append((b, True))
+            stack += [(c, False) for c in reversed(children.get(id(b), []))]
+        memo: dict[int, set[str]] = {}
+        hints: dict[int, str | None] = {}
+        module = set(self.globals) | set(self.loads)
+        for ident, env in order:
+            chain: list[_Block] = []
+            b = env
+            while b is not None and b.kind != "module":
+                chain.append(b)
+                b = b.parent
+            if id(ident) in wanted:
+                candidates = set(module)
+                for b in chain:
+                    candidates.update(b.bindings)
+                    candidates.update(memo.get(id(b), ()))
+                candidates.discard(ident.name)  # (memoized by an earlier use)
+                hints[id(ident)] = nearest(ident.name, sorted(candidates))
+            for b in chain:  # (Go memoizes in each block it did not find the name in)
+                if ident.name in b.bindings:
+                    break
+                memo.setdefault(id(b), set()).add(ident.name)
+        return hints
 
 
 def _describe(e: s.Expr) -> str:

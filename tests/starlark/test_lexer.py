@@ -174,6 +174,16 @@ def check(reference: ModuleType, src: str | bytes) -> None:
         # `b'...`); the reference's parser failed at a token of that line
         assert want[1] == got[1], f"source: {src!r}"
         return
+    if (
+        type(want) is tuple
+        and want[0] == "error"
+        and type(got) is tuple
+        and got[3] == "keyword argument must have form name=expr"
+    ):
+        # since stop 13 reported as soon as its `=` is read, as Go, where
+        # the reference's parser went on to a later error
+        assert got[1:3] <= want[1:3], f"source: {src!r}"
+        return
     if type(want) is tuple and want[0] == "error" and want[3].startswith("got "):
         # the wording of a token not wanted is Go's since stop 13 ("not an
         # identifier", "want ','" in a list Go reads item by item ...: see

@@ -86,3 +86,27 @@ def test_comprehension_variables_do_not_leak():
 def test_predeclared_names_resolve():
     check("t.star", "y = ext + 1\n", predeclared={"ext": 1})
     assert errors("y = ext + 1\n") == ["1:5: undefined: ext"]
+
+
+def test_did_you_mean_as_go_guesses():
+    # (each checked against starlark-go) Go's candidates are the names of the
+    # module and of the blocks around the use, where a function's block also
+    # holds the names its earlier uses looked up there: a universal name
+    # used before in the same function is one, one used at the top level
+    # is not, and neither is one never used
+    assert errors("out = Tru\n") == ["1:7: undefined: Tru"]
+    assert errors("x = int(1)\nout = in2\n") == ["2:7: undefined: in2"]
+    assert errors("def f():\n    x = str(1)\n    return sor\n") == [
+        "3:12: undefined: sor (did you mean str?)"
+    ]
+    assert errors("def f():\n    return sor\ndef g():\n    return str(1)\n") == [
+        "2:12: undefined: sor"
+    ]
+    # a function's inner functions are resolved first, and a comprehension's
+    # uses are its function's, in order
+    assert errors("def f():\n    def g():\n        return str(1)\n    return sor\n") == [
+        "4:12: undefined: sor (did you mean str?)"
+    ]
+    assert errors("def f(s):\n    x = str(1)\n    return [sor for y in s]\n") == [
+        "3:13: undefined: sor (did you mean str?)"
+    ]
