@@ -981,13 +981,11 @@ class _Builder:
     def def_stmt(self, c):
         tok, name, _lpar = c[0], c[1], c[2]
         body = c[-1]
-        rpar = c[-2]
         params: list[Param] = []
         if len(c) == 6:
-            params, trailing = c[3]
-            if trailing is not None and any(p.kind is not ParamKind.NORMAL for p in params):
-                # As Go: no trailing comma after *args or **kwargs.
-                raise _Fail(*_token_end(rpar), "got ')', want parameter")
+            # (a trailing comma is allowed after any parameter, `*args` and
+            # `**kwargs` too, as the spec's grammar and Go's parser say)
+            params, _trailing = c[3]
         fn = Function(name.value, params, body, tok.line, tok.column)
         return DefStmt(Ident(name.value, name.line, name.column), fn, tok.line, tok.column)
 
@@ -1104,8 +1102,10 @@ class _Builder:
         rpar = c[-1]
         args: list[Arg] = []
         if len(c) == 4:
-            args, trailing = c[2]
-            _check_args(args, trailing, rpar)
+            # (a trailing comma is allowed after any argument, `*args` and
+            # `**kwargs` too, as the spec's grammar and Go's parser say;
+            # argument order is the resolver's: all errors at once)
+            args, _trailing = c[2]
         return CallExpr(fn, args, lpar.line, lpar.column, rpar.line, rpar.column)
 
     def index(self, c):
@@ -1216,15 +1216,6 @@ def _reduce(top: tuple[int, str, _Token, bool], vals: list) -> None:
     else:
         y = vals.pop()
         vals.append(BinaryExpr(op, vals.pop(), y, tok.line, tok.column))
-
-
-def _check_args(args: list[Arg], trailing: _Token | None, rpar: _Token) -> None:
-    """The trailing-comma rule; argument order is the resolver's (all errors at once)."""
-    seen_varargs = any(a.kind is ArgKind.STAR for a in args)
-    seen_kwargs = any(a.kind is ArgKind.STARSTAR for a in args)
-    if trailing is not None and (seen_varargs or seen_kwargs):
-        # As Go's parser: no trailing comma after *args or **kwargs.
-        raise _Fail(*_token_end(rpar), "got ')', want argument")
 
 
 def _is_str(e: syntax.Expr) -> bool:
@@ -1730,16 +1721,40 @@ def _pending_bad_keyword(stack: list) -> _Token | None:
 
 def _pending_if(stack: list) -> _Token | None:
     """The `if` of a conditional expression still waiting for its `else`, if any."""
-    # `x if cond` <error>: the value stack ends with x, IF, cond. (In a
-    # comprehension's `if`, what precedes IF is a clause, not an expression.)
-    if (
-        len(stack) >= 3
-        and type(stack[-2]) is _Token
-        and stack[-2].type == "IF"
-        and isinstance(stack[-3], syntax.Expr)
-    ):
-        return stack[-2]
-    return None
+    # `x if cond` <error>: the value stack ends with x, IF, cond, where cond
+    # may still be tokens (`{}` not yet reduced). In a comprehension's `if`,
+    # a `for` precedes the IF at its level.
+    depth = 0
+    found = None
+    for i in range(len(stack) - 1, -1, -1):
+        v = stack[i]
+        if type(v) is not _Token:
+            continue
+        if v.type in _CLOSE:
+            depth += 1
+        elif v.type in _OPEN:
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth:
+            continue
+        elif found is None and v.type == "IF":
+            prev = stack[i - 1] if i else None
+            operand = isinstance(prev, syntax.Expr) or (
+                type(prev) is _Token and prev.type in _ENDS_OPERAND - {"LOAD"}
+            )
+            if not operand:
+                return None
+            found = v
+        elif v.type == "FOR":
+            return None  # (a comprehension's `if` clause)
+        elif found is None and v.type in _NOT_IN_CONDITION:
+            return None
+    return found
+
+
+# tokens that cannot be inside a conditional expression's condition
+_NOT_IN_CONDITION = frozenset({"COMMA", "COLON", "EQUAL", "ELSE", "LAMBDA", "_NEWLINE"})
 
 
 def _end_position(text: str) -> tuple[int, int]:

@@ -108,6 +108,7 @@ def outcome(module: ModuleType, src: str | bytes) -> object:
     return shape(tree)
 
 
+_TRAILING_COMMA = frozenset({"got ')', want parameter", "got ')', want argument"})
 _SCANNER_FIRST = frozenset(
     {"invalid float literal", "unexpected newline in string", "unexpected EOF in string"}
 )
@@ -173,6 +174,10 @@ def check(reference: ModuleType, src: str | bytes) -> None:
         # as it is read, and an unterminated string at its prefix (`b` of
         # `b'...`); the reference's parser failed at a token of that line
         assert want[1] == got[1], f"source: {src!r}"
+        return
+    if type(want) is tuple and want[0] == "error" and want[3] in _TRAILING_COMMA:
+        # the reference rejected a trailing comma after `*args` or
+        # `**kwargs`, which the spec's grammar and Go allow (stop 13)
         return
     if (
         type(want) is tuple
