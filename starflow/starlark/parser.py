@@ -678,14 +678,14 @@ def _tokenize(
                 append(_new(_Token, ("_INDENT", "", line, end - bol + 1)))
             elif width < indents[-1]:
                 col = end - bol + 1
+                if width not in indents:
+                    # (as Go's scanner: before any outdent, so the parser
+                    # meets this error first)
+                    fail = _Fail(line, col, "unindent does not match any outer indentation level")
+                    break
                 while width < indents[-1]:
                     indents.pop()
                     append(_new(_Token, ("_DEDENT", "", line, col)))
-                if width != indents[-1]:
-                    fail = _Fail(
-                        line, end - bol + 1, "unindent does not match any outer indentation level"
-                    )
-                    break
             continue
         elif k == _K_STRING:
             v = m[k]
@@ -709,6 +709,14 @@ def _tokenize(
             v = m[k]
             t = "INT"
             d = 0
+            if len(v) > 1 and v[0] == "0":
+                # a prefixed or zero-led int: checked as Go's scanner reads it
+                # (before the tokens after it are parsed)
+                try:
+                    _int_value(_new(_Token, (t, v, line, m.start(k) - bol + 1)))
+                except _Fail as e:
+                    fail = e
+                    break
         elif k == _K_FLOAT:
             v = m[k]
             t = "FLOAT"
@@ -1273,7 +1281,10 @@ def _int_value(tok: _Token) -> int:
             raise _Fail(tok.line, tok.column, "invalid int literal")
         body = s[2:]
         if not body or any(ch not in digits for ch in body):
-            raise _Fail(tok.line, tok.column, f"invalid {kind} literal")
+            # (as Go: a hex literal's error at its start, an octal's or a
+            # binary's where its digits should begin)
+            col = tok.column if kind == "hex" else tok.column + 2
+            raise _Fail(tok.line, col, f"invalid {kind} literal")
         return int(body, base)  # power-of-two bases have no digit limit
     if len(s) <= 4000:
         return int(s)
@@ -1748,13 +1759,17 @@ def _pending_if(stack: list) -> _Token | None:
             found = v
         elif v.type == "FOR":
             return None  # (a comprehension's `if` clause)
-        elif found is None and v.type in _NOT_IN_CONDITION:
-            return None
+        elif v.type in _NOT_IN_CONDITION:
+            # (before the `if`: its condition's tokens end; after it, what
+            # precedes the conditional: no comprehension's `for` there)
+            return found
     return found
 
 
 # tokens that cannot be inside a conditional expression's condition
-_NOT_IN_CONDITION = frozenset({"COMMA", "COLON", "EQUAL", "ELSE", "LAMBDA", "_NEWLINE"})
+_NOT_IN_CONDITION = frozenset(
+    {"COMMA", "COLON", "EQUAL", "ELSE", "LAMBDA", "_NEWLINE", "_INDENT", "_DEDENT", "SEMICOLON"}
+)
 
 
 def _end_position(text: str) -> tuple[int, int]:

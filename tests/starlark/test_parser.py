@@ -439,8 +439,8 @@ def test_invalid_escapes_are_reported_at_the_backslash(src, message):
         ("x = 0189", "1:5: invalid int literal"),
         ("x = 0x", "1:5: invalid hex literal"),
         ("x = 0xg", "1:5: invalid hex literal"),
-        ("x = 0o8", "1:5: invalid octal literal"),
-        ("x = 0b2", "1:5: invalid binary literal"),
+        ("x = 0o8", "1:7: invalid octal literal"),  # (as Go: where the digits begin)
+        ("x = 0b2", "1:7: invalid binary literal"),
         ("x = 1e999", "1:10: invalid float literal"),
     ],
 )
