@@ -78,7 +78,6 @@ def resolve_file(
     r = _Resolver(file, is_predeclared, is_universal, frozenset(options))
     r.run()
     if r.errors:
-        r.errors.sort(key=lambda e: (e[0].line, e[0].col))
         pos, msg = r.errors[0]
         raise ResolveError(pos, msg, r.errors)
 
@@ -108,6 +107,10 @@ class _Resolver:
 
     def run(self) -> None:
         self.stmts(self.file.stmts)
+        # Go's order of the errors (its binding shows the first): those its
+        # walk of the statements finds, in order, then the undefined names,
+        # in the order its resolver resolves the uses (_go_uses)
+        self.errors.sort(key=lambda e: (e[0].line, e[0].col))
         self._resolve_uses()
         self.file.globals = list(self.globals)
         self.file.loads = list(self.loads)
@@ -490,8 +493,8 @@ class _Resolver:
                 ident.scope = Scope.UNDEFINED
                 undefined.append(ident)
         if undefined:
-            hints = self._go_hints({id(i) for i in undefined})
-            for ident in undefined:
+            order, hints = self._go_hints({id(i) for i in undefined})
+            for ident in order:
                 msg = f"undefined: {ident.name}"
                 if hints.get(id(ident)):
                     msg += f" (did you mean {hints[id(ident)]}?)"
@@ -501,7 +504,7 @@ class _Resolver:
             if ident.scope is Scope.LOCAL and ident.name in env.cells:
                 ident.scope = Scope.CELL
 
-    def _go_hints(self, wanted: set[int]) -> dict[int, str | None]:
+    def _go_hints(self, wanted: set[int]) -> tuple[list[s.Ident], dict[int, str | None]]:
         """The "did you mean" of each undefined use in `wanted` (ids of
         idents), as Go's resolver guesses it: the nearest of the names of the
         module and of the blocks around the use, where a block (other than
@@ -545,6 +548,7 @@ class _Resolver:
             stack += [(c, False) for c in reversed(children.get(id(b), []))]
         memo: dict[int, set[str]] = {}
         hints: dict[int, str | None] = {}
+        found: list[s.Ident] = []  # the wanted uses, in Go's order
         module = set(self.globals) | set(self.loads)
         for ident, env in order:
             chain: list[_Block] = []
@@ -559,11 +563,12 @@ class _Resolver:
                     candidates.update(memo.get(id(b), ()))
                 candidates.discard(ident.name)  # (memoized by an earlier use)
                 hints[id(ident)] = nearest(ident.name, sorted(candidates))
+                found.append(ident)
             for b in chain:  # (Go memoizes in each block it did not find the name in)
                 if ident.name in b.bindings:
                     break
                 memo.setdefault(id(b), set()).add(ident.name)
-        return hints
+        return found, hints
 
 
 def _describe(e: s.Expr) -> str:

@@ -31,12 +31,15 @@ def test_call_argument_order_is_checked_with_gos_messages(src, message):
 
 
 def test_every_static_error_of_a_file_is_reported_at_once():
+    # in Go's order (its first is starlark-go's error): what the walk of the
+    # statements finds, then the undefined names as its resolver reaches
+    # them, the functions' before the top level's
     src = "x = y\nz = w\ndef f():\n    return q\nbreak\n"
     assert errors(src) == [
+        "5:1: break not in a loop",
+        "4:12: undefined: q",
         "1:5: undefined: y",
         "2:5: undefined: w",
-        "4:12: undefined: q",
-        "5:1: break not in a loop",
     ]
 
 
