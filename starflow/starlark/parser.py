@@ -1277,7 +1277,10 @@ def _int_value(tok: _Token) -> int:
             if s.strip("0") == "":
                 return 0  # "00" is zero, as Go
             if all(ch in "01234567" for ch in s):
-                raise _Fail(tok.line, tok.column, f"obsolete form of octal literal; use 0o{s[1:]}")
+                # (as Go: past the literal)
+                raise _Fail(
+                    tok.line, tok.column + len(s), f"obsolete form of octal literal; use 0o{s[1:]}"
+                )
             raise _Fail(tok.line, tok.column, "invalid int literal")
         body = s[2:]
         if not body or any(ch not in digits for ch in body):
@@ -1625,6 +1628,10 @@ def _unexpected(
         # Go's list of expressions ends at a token that ends one (`=`, `;`,
         # the end): it wants the bracket's closer
         return _Fail(line, col, f"got {got}, want {_describe_token_type(closer)}")
+    if prev == "FOR" and tok.type in ("PLUS", "MINUS", "TILDE"):
+        # Go reads a loop variable as an expression, then finds it is none
+        # it can assign to: at its start
+        return _Fail(tok.line, tok.column, "can't assign to unaryexpr")
     if want == "identifier":
         # Go's parseIdent: one message wherever a name must come
         return _Fail(line, col, "not an identifier")
