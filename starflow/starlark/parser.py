@@ -645,7 +645,7 @@ def _tokenize(
                 nest -= 1
             elif t == "EQUAL" and prev == "LAMBDA":
                 # as Go: `lambda = 1` is a lambda whose parameter is missing
-                fail = _Fail(line, m.start(k) - bol + 1, "not an identifier")
+                fail = _Fail(line, m.end(k) - bol + 1, "not an identifier")  # (past it)
                 break
         elif k == _K_NEWLINE:
             # A newline with the blank lines, comments and indentation after it.
