@@ -815,7 +815,10 @@ def test_unexpected_tokens_are_reported_in_gos_words(src, message):
         ("x = [y for + y in z]", "1:12: can't assign to unaryexpr"),
         ("x = 05", "1:7: obsolete form of octal literal; use 0o5"),
         ("x = 0or 1", "1:7: invalid octal literal"),
-        ("def f():\n    if x:\n  y = 1", "3:3: unindent does not match any outer indentation level"),
+        (
+            "def f():\n    if x:\n  y = 1",
+            "3:3: unindent does not match any outer indentation level",
+        ),
     ],
 )
 def test_syntax_errors_are_gos_in_lists_headers_and_names(src, message):
