@@ -109,7 +109,11 @@ def outcome(module: ModuleType, src: str | bytes) -> object:
 
 
 _REPORTED_EARLIER = frozenset(
-    {"keyword argument must have form name=expr", "conditional expression without else clause"}
+    {
+        "keyword argument must have form name=expr",
+        "conditional expression without else clause",
+        "can't assign to unaryexpr",
+    }
 )
 _TRAILING_COMMA = frozenset({"got ')', want parameter", "got ')', want argument"})
 _SCANNER_FIRST = frozenset(
