@@ -24,9 +24,11 @@ programs of the random family with one token changed (`SyntaxProgram`):
 mostly syntax errors, whose position and message are compared.
 
 Differences are printed; a crash of starflow's (an exception other than a
-Starlark error) is always one. Known, documented differences are listed in
-docs/differences.md; pass `--skip-known` to leave them out. The cases found
-so far are regression tests in tests/starlark/test_go_agreement.py.
+Starlark error) is always one. A program starlark-go runs for longer than
+`--go-timeout` seconds (it has no step budget) is skipped. Known, documented
+differences are listed in docs/differences.md; pass `--skip-known` to leave
+them out. The cases found so far are regression tests in
+tests/starlark/test_go_agreement.py.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import pathlib
 import random
 import re
 import resource
+import select
 import subprocess
 import sys
 import tempfile
@@ -787,6 +790,12 @@ def main() -> None:
         "syntax: random programs with one token changed (syntax errors)",
     )
     ap.add_argument("--skip-known", action="store_true", help="leave documented differences out")
+    ap.add_argument(
+        "--go-timeout",
+        type=float,
+        default=120.0,
+        help="seconds starlark-go may run one program (default 120): it has no step budget",
+    )
     args = ap.parse_args()
     make = {"typed": TypedProgram, "syntax": SyntaxProgram}.get(args.family, Program)
     if args.show is not None:
@@ -802,12 +811,17 @@ def main() -> None:
         src = make(seed).source()
         go.stdin.write(json.dumps(src) + "\n")
         go.stdin.flush()
-        line = go.stdout.readline()
-        if not line:  # starlark-go died (out of memory on `"x" * 2**40` ...)
+        # (starlark-go has no step budget: a program may loop for hours)
+        ready, _, _ = select.select([go.stdout], [], [], args.go_timeout)
+        line = go.stdout.readline() if ready else ""
+        if not line:  # starlark-go died (out of memory on `"x" * 2**40` ...) or ran too long
+            if not ready:
+                go.kill()
             go.wait()
             go = _start_go()
             skipped += 1
-            print(f"=== seed {seed}: starlark-go crashed, skipped\n")
+            why = "crashed" if ready else f"ran over {args.go_timeout:g} s"
+            print(f"=== seed {seed}: starlark-go {why}, skipped\n")
             continue
         want = json.loads(line)
         # (one parser for the three: a syntax error needs only one; and a
