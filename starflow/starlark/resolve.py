@@ -556,7 +556,9 @@ class _Resolver:
             while b is not None and b.kind != "module":
                 chain.append(b)
                 b = b.parent
-            if id(ident) in wanted:
+            if id(ident) in wanted and any(ident.name in memo.get(id(b), ()) for b in chain):
+                pass  # (as Go: an earlier use memoized it there, undefined: one error)
+            elif id(ident) in wanted:
                 candidates = set(module)
                 for b in chain:
                     candidates.update(b.bindings)

@@ -113,3 +113,20 @@ def test_did_you_mean_as_go_guesses():
     assert errors("def f(s):\n    x = str(1)\n    return [sor for y in s]\n") == [
         "3:13: undefined: sor (did you mean str?)"
     ]
+
+
+def test_an_undefined_name_is_reported_once_per_function_as_go():
+    # Go memoizes a name looked up in a function's block, undefined too: a
+    # later use there (or in the function around an inner one) finds it and
+    # reports nothing; at the top level nothing is memoized
+    src = (
+        "def f():\n    return q + q\n"
+        "def g():\n    def h():\n        return q\n    return q\n"
+        "x = q\ny = q\n"
+    )
+    assert errors(src) == [
+        "2:12: undefined: q",
+        "5:16: undefined: q",
+        "7:5: undefined: q",
+        "8:5: undefined: q",
+    ]
