@@ -564,7 +564,7 @@ def index(x: Any, i: Any) -> Any:
         # fast path: an in-range int index (as Go, no bools, negative from the end)
         if type(i) is int and -len(x) <= i < len(x):
             return x[i]
-    if t in _INDEXABLE:
+    if t in _INDEXABLE or getattr(t, "starlark_indexable", False):
         try:
             j = as_int32(i)
         except EvalError as e:

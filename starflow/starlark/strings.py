@@ -67,6 +67,7 @@ class StringElems(_View):
 
     __slots__ = ("ords", "s")
     type_name = "string.elems"
+    starlark_indexable = True  # (ops.index: `x[i]`, as Go's Indexable)
 
     def __init__(self, s: str, ords: bool):
         self.s = s

@@ -119,6 +119,15 @@ CASES: list[tuple[str, str | list[str]]] = [
             'Error in sorted: sorted: for parameter "key": got list, want callable',
         ],
     ),
+    # a string's elems() is indexable, as Go's stringElems (stop 13)
+    (
+        'x = "abc".elem_ords()\ny = "abc".elems()\nout = str([x[0], x[-1], len(x), y[1]])\n',
+        '[97, 99, 3, "b"]',
+    ),
+    (
+        'x = "abc".elems()\nout = x[[1]]\n',
+        ["  t.star:2:8: in <toplevel>", "Error: string.elems index: got list, want int"],
+    ),
     # True and 1 are distinct keys, at any depth of a tuple (stop 13)
     (
         'd = {1: "a", True: "b"}\n'
