@@ -533,9 +533,7 @@ def _dset(d: Dict, k, v) -> Dict:
         from .format import repr_value
 
         raise EvalError(f"duplicate key: {repr_value(k)}")
-    if hk is not k:
-        values.hmark(d)
-    dict.__setitem__(d, hk, v)
+    values.hput(d, k, hk, v)
     return d
 
 

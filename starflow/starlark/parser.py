@@ -48,6 +48,7 @@ import importlib.resources
 import re
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -1596,18 +1597,10 @@ def _unexpected(
     # the tokens since the innermost open bracket, or since the statement's
     # start outside brackets, at that level
     level: list[_Token] = []
-    depth = 0
-    for t in reversed(before):
-        if t.type in _CLOSE:
-            depth += 1
-        elif t.type in _OPEN:
-            if depth == 0:
-                break
-            depth -= 1
-        elif depth == 0:
-            if not brackets and t.type in ("_NEWLINE", "_INDENT", "_DEDENT", "SEMICOLON"):
-                break
-            level.append(t)
+    for _, t in _level_back(before):
+        if not brackets and t.type in ("_NEWLINE", "_INDENT", "_DEDENT", "SEMICOLON"):
+            break
+        level.append(t)
     level.reverse()
     fors = [i for i, t in enumerate(level) if t.type == "FOR"]
     if (
@@ -1713,6 +1706,25 @@ def _token_end(tok: _Token) -> tuple[int, int]:
     return tok.line + n, len(v) - v.rfind("\n")
 
 
+def _level_back(items: list) -> Iterator[tuple[int, _Token]]:
+    """The tokens among `items` (tokens, and values the parser built), last
+    first, with their indexes, at the level of the innermost bracket still
+    open at the end; until that bracket."""
+    depth = 0
+    for i in range(len(items) - 1, -1, -1):
+        v = items[i]
+        if type(v) is not _Token:
+            continue
+        if v.type in _CLOSE:
+            depth += 1
+        elif v.type in _OPEN:
+            if depth == 0:
+                return
+            depth -= 1
+        elif depth == 0:
+            yield i, v
+
+
 def _pending_bad_keyword(stack: list) -> _Token | None:
     """The `=` of an argument not yet reduced in the innermost open call whose
     left side is no name (`f(a + 1 = 2 ...`), if any."""
@@ -1742,21 +1754,9 @@ def _pending_if(stack: list) -> _Token | None:
     # `x if cond` <error>: the value stack ends with x, IF, cond, where cond
     # may still be tokens (`{}` not yet reduced). In a comprehension's `if`,
     # a `for` precedes the IF at its level.
-    depth = 0
     found = None
-    for i in range(len(stack) - 1, -1, -1):
-        v = stack[i]
-        if type(v) is not _Token:
-            continue
-        if v.type in _CLOSE:
-            depth += 1
-        elif v.type in _OPEN:
-            if depth == 0:
-                break
-            depth -= 1
-        elif depth:
-            continue
-        elif found is None and v.type == "IF":
+    for i, v in _level_back(stack):
+        if found is None and v.type == "IF":
             prev = stack[i - 1] if i else None
             operand = isinstance(prev, syntax.Expr) or (
                 type(prev) is _Token and prev.type in _ENDS_OPERAND - {"LOAD"}

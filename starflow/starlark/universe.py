@@ -46,7 +46,7 @@ from .values import (
     hcopy,
     hkey,
     hkeys,
-    hmark,
+    hput,
     hraw,
     hupdate,
     key_of,
@@ -215,9 +215,7 @@ def _dict_insert(name: str, d: Dict, k: Any, v: Any) -> None:
         hk = key_of(k)
     except EvalError as e:
         raise _err(name, e.msg) from None
-    if hk is not k:
-        hmark(d)
-    dict.__setitem__(d, hk, v)
+    hput(d, k, hk, v)
 
 
 def _update_dict(name: str, d: Dict, args: tuple, kwargs: dict[str, Any]) -> None:
@@ -1002,9 +1000,7 @@ def dict_setdefault(self: Dict, key: Any, default: Any = None, /) -> Any:
         return self[hk]
     if type(self) not in _IDLE_TYPES:  # the check only when it can fail
         _hash_mutable("setdefault", self, "insert into")
-    if hk is not key:
-        hmark(self)
-    dict.__setitem__(self, hk, default)
+    hput(self, key, hk, default)
     return default
 
 
@@ -1054,10 +1050,7 @@ def set_add(self: Set, x: Any, /) -> None:
         _hash_mutable("add", self, "insert into")
     t = type(x)
     if t is not str and t is not int:  # as check_hashable: these always are
-        hx = _key("add", x)
-        if hx is not x:
-            hmark(self)
-        dict.__setitem__(self, hx, None)
+        hput(self, x, _key("add", x), None)
         return
     self[x] = None
 
